@@ -1,0 +1,1 @@
+"""Cistern: customer information and billing for water and wastewater utilities."""

@@ -1,0 +1,1 @@
+"""Shared fixtures. The named cast of demo staff, one per role, lives in tests/factories."""
