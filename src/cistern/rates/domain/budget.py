@@ -32,7 +32,8 @@ def outdoor_budget_ccf(
     landscape_factor: Decimal, et_inches: Decimal, irrigated_area_sqft: Decimal
 ) -> Decimal:
     """Outdoor allocation in CCF for the ET of the period."""
-    return landscape_factor * et_inches * irrigated_area_sqft * GALLONS_PER_INCH_SQFT / GALLONS_PER_CCF
+    gallons = landscape_factor * et_inches * irrigated_area_sqft * GALLONS_PER_INCH_SQFT
+    return gallons / GALLONS_PER_CCF
 
 
 def budget_starts(

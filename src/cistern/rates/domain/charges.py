@@ -108,34 +108,58 @@ class Slice:
     def prorate(self, amount: Decimal) -> Decimal:
         return amount if self.num == self.den else amount * self.num / self.den
 
-    def line(self, code: str, label: str, qty: Decimal, price: Decimal, exact: Decimal) -> BillLine:
-        """A volumetric line (no tier)."""
-        cents = round_to_cents(exact, self.rounding)
-        return BillLine(
-            code, label, self.version_id, self.start, self.end, self.days, self.proration,
-            0, None, None, "", qty, price, cents,
-        )  # fmt: skip
 
-
-def _volumetric(s: Slice, code: str, label: str, unit: str, tier: int,
-                bounds: tuple[Decimal | None, Decimal | None], qty: Decimal,
-                price: Decimal) -> BillLine:  # fmt: skip
+def _volumetric(
+    s: Slice,
+    code: str,
+    label: str,
+    unit: str,
+    tier: int,
+    bounds: tuple[Decimal | None, Decimal | None],
+    qty: Decimal,
+    price: Decimal,
+) -> BillLine:
     cents = round_to_cents(qty * price, s.rounding)
     return BillLine(
-        code, label, s.version_id, s.start, s.end, s.days, s.proration,
-        tier, bounds[0], bounds[1], unit, qty, price, cents,
-    )  # fmt: skip
+        code,
+        label,
+        s.version_id,
+        s.start,
+        s.end,
+        s.days,
+        s.proration,
+        tier,
+        bounds[0],
+        bounds[1],
+        unit,
+        qty,
+        price,
+        cents,
+    )
 
 
-def _fixed(s: Slice, code: str, label: str, unit: str, qty: int, amount: Decimal,
-           installments: int) -> BillLine:  # fmt: skip
+def _fixed(
+    s: Slice, code: str, label: str, unit: str, qty: int, amount: Decimal, installments: int
+) -> BillLine:
     unit_price = amount if installments == 1 else amount / installments
     exact = amount * qty * s.num / (s.den * installments)
     cents = round_to_cents(exact, s.rounding)
     return BillLine(
-        code, label, s.version_id, s.start, s.end, s.days, s.proration,
-        0, None, None, unit, Decimal(qty), unit_price, cents,
-    )  # fmt: skip
+        code,
+        label,
+        s.version_id,
+        s.start,
+        s.end,
+        s.days,
+        s.proration,
+        0,
+        None,
+        None,
+        unit,
+        Decimal(qty),
+        unit_price,
+        cents,
+    )
 
 
 def rate_fixed(charge: FixedCharge, s: Slice, out: list[BillLine]) -> None:
@@ -154,9 +178,16 @@ def rate_fixed(charge: FixedCharge, s: Slice, out: list[BillLine]) -> None:
         out.append(_fixed(s, charge.code, charge.label, "period", 1, amount, charge.installments))
     if charge.per_dwelling_unit:
         out.append(
-            _fixed(s, charge.code, charge.label, "dwelling unit", s.attrs.dwelling_units,
-                   charge.per_dwelling_unit, charge.installments)
-        )  # fmt: skip
+            _fixed(
+                s,
+                charge.code,
+                charge.label,
+                "dwelling unit",
+                s.attrs.dwelling_units,
+                charge.per_dwelling_unit,
+                charge.installments,
+            )
+        )
 
 
 class CompiledTiered:
@@ -189,9 +220,17 @@ def rate_tiered(compiled: CompiledTiered, s: Slice, out: list[BillLine]) -> None
     for block in fill_blocks(usage, starts, table.prices, table.numbers):
         label = labels[block.number - 1].label or charge.label
         out.append(
-            _volumetric(s, charge.code, label, compiled.unit_name, block.number,
-                        (block.lower, block.upper), block.quantity, block.price)
-        )  # fmt: skip
+            _volumetric(
+                s,
+                charge.code,
+                label,
+                compiled.unit_name,
+                block.number,
+                (block.lower, block.upper),
+                block.quantity,
+                block.price,
+            )
+        )
 
 
 def rate_budget(charge: BudgetTieredCharge, s: Slice, out: list[BillLine]) -> None:
@@ -213,9 +252,17 @@ def rate_budget(charge: BudgetTieredCharge, s: Slice, out: list[BillLine]) -> No
     numbers = tuple(range(1, len(prices) + 1))
     for block in fill_blocks(usage, starts, prices, numbers):
         out.append(
-            _volumetric(s, charge.code, charge.label, "ccf", block.number,
-                        (block.lower, block.upper), block.quantity, block.price)
-        )  # fmt: skip
+            _volumetric(
+                s,
+                charge.code,
+                charge.label,
+                "ccf",
+                block.number,
+                (block.lower, block.upper),
+                block.quantity,
+                block.price,
+            )
+        )
 
 
 def rate_surcharge(charge: VolumetricSurcharge, s: Slice, out: list[BillLine]) -> None:
@@ -224,9 +271,10 @@ def rate_surcharge(charge: VolumetricSurcharge, s: Slice, out: list[BillLine]) -
     if quantity > 0:
         bounds = (threshold, None)
         out.append(
-            _volumetric(s, charge.code, charge.label, str(charge.unit), 0, bounds, quantity,
-                        charge.price)
-        )  # fmt: skip
+            _volumetric(
+                s, charge.code, charge.label, str(charge.unit), 0, bounds, quantity, charge.price
+            )
+        )
 
 
 def _sewer_cap(charge: SewerVolumetric, s: Slice) -> Decimal | None:
@@ -253,9 +301,10 @@ def rate_sewer(charge: SewerVolumetric, s: Slice, out: list[BillLine]) -> None:
         quantity = cap
     if quantity > 0:
         out.append(
-            _volumetric(s, charge.code, charge.label, str(charge.unit), 0, (_ZERO, cap),
-                        quantity, price)
-        )  # fmt: skip
+            _volumetric(
+                s, charge.code, charge.label, str(charge.unit), 0, (_ZERO, cap), quantity, price
+            )
+        )
 
 
 def rate_minimum(charge: MinimumCharge, s: Slice, out: list[BillLine]) -> None:
@@ -265,6 +314,22 @@ def rate_minimum(charge: MinimumCharge, s: Slice, out: list[BillLine]) -> None:
     )
     minimum = round_to_cents(s.prorate(charge.amount), s.rounding)
     if billed < minimum:
-        exact = Decimal(minimum - billed) / 100
-        line = s.line(charge.code, charge.label, _ONE, exact, exact)
-        out.append(line._replace(unit="period"))
+        top_up = Decimal(minimum - billed) / 100
+        out.append(
+            BillLine(
+                charge.code,
+                charge.label,
+                s.version_id,
+                s.start,
+                s.end,
+                s.days,
+                s.proration,
+                0,
+                None,
+                None,
+                "minimum",
+                _ONE,
+                top_up,
+                minimum - billed,
+            )
+        )

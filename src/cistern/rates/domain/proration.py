@@ -26,9 +26,9 @@ from cistern.rates.domain.inputs import NO_VERSION_IN_EFFECT, BillingPeriod, Rat
 
 
 class Part(NamedTuple):
-    """A stretch of a billing period under one version: [start, end), `index` into versions."""
+    """Days [start, end) of a period under the version at `version_index`."""
 
-    index: int
+    version_index: int
     start: date
     end: date
     days: int

@@ -1,0 +1,1 @@
+"""Pure ledger rules: entry validation, content hashing, aging. No Django, no clock."""
