@@ -105,3 +105,98 @@ class MeterInstallation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meter} @ {self.premise_id} from {self.installed_on}"
+
+
+class ReadImport(models.Model):
+    """One meter-read file as received. The raw bytes are kept; the same file imports once."""
+
+    class Layout(models.TextChoices):
+        CANONICAL = "canonical", _("Canonical CSV")
+        AMI = "ami", _("AMI export")
+        HANDHELD = "handheld", _("Handheld route file")
+
+    layout = models.CharField(_("layout"), max_length=12, choices=Layout.choices)
+    filename = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    raw = models.BinaryField()  # the file exactly as received
+    read_count = models.PositiveIntegerField(default=0)
+    held_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        "staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.read_count} reads)"
+
+
+class MeterRead(models.Model):
+    """One register read of an installed meter, and what review decided about it.
+
+    ``raw_value`` is the register as read (before the multiplier). A read with validation
+    exceptions is ``held`` until someone releases it (with a reason), corrects it (a new read
+    that ``corrects`` this one; this one is kept as ``corrected``) or asks for a reread.
+    Only ``accepted`` and ``released`` reads are billable.
+    """
+
+    class ReadType(models.TextChoices):
+        ACTUAL = "actual", _("Actual")
+        AMI = "ami", _("AMI")
+        ESTIMATED = "estimated", _("Estimated")
+        CUSTOMER = "customer", _("Customer read")
+        REREAD = "reread", _("Reread")
+        MANUAL = "manual", _("Manual entry")
+
+    class Review(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        HELD = "held", _("Held for review")
+        RELEASED = "released", _("Released")
+        CORRECTED = "corrected", _("Corrected")
+        REREAD = "reread", _("Reread requested")
+
+    installation = models.ForeignKey(
+        MeterInstallation, on_delete=models.PROTECT, related_name="reads"
+    )
+    read_at = models.DateTimeField(_("read at"))
+    read_on = models.DateField(_("read date"))  # read_at's date in the district's time zone
+    raw_value = models.BigIntegerField(_("register reading"))
+    read_type = models.CharField(_("read type"), max_length=10, choices=ReadType.choices)
+    trouble_code = models.CharField(_("trouble code"), max_length=20, blank=True)
+    # Use since the previous billable read, in the meter's unit (after the multiplier).
+    volume = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    exceptions = models.JSONField(default=list, blank=True)  # ReadException codes
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.ACCEPTED)
+    review_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        "staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    source_import = models.ForeignKey(
+        ReadImport, null=True, blank=True, on_delete=models.PROTECT, related_name="reads"
+    )
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+    entry_reason = models.CharField(_("reason for manual entry"), max_length=300, blank=True)
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        "staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        indexes = [
+            models.Index(fields=["installation", "read_at"]),
+            models.Index(fields=["review"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.installation.meter_id} {self.read_on} {self.raw_value}"
+
+    @property
+    def billable(self) -> bool:
+        return self.review in (self.Review.ACCEPTED, self.Review.RELEASED)
