@@ -1,21 +1,11 @@
 """The named cast of staff: one user per role, with predictable usernames."""
 
+# One cast for the demo district and the tests (usernames, names and the demo password).
+from cistern.demo.cast import CAST, PASSWORD
 from cistern.staff.models import User
 from cistern.staff.roles import Role
 
-PASSWORD = "cistern-demo-password"  # test and demo only
-
-CAST = {
-    Role.CSR_I: ("ana", "Ana Reyes"),
-    Role.CSR_II: ("ben", "Ben Okafor"),
-    Role.CSR_III: ("carla", "Carla Nguyen"),
-    Role.CSR_SENIOR: ("dev", "Dev Patel"),
-    Role.MANAGER: ("elena", "Elena Morales"),
-    Role.FINANCE: ("frank", "Frank Li"),
-    Role.FIELD: ("gus", "Gus Hernandez"),
-    Role.AUDITOR: ("hana", "Hana Kim"),
-    Role.ADMIN: ("ivan", "Ivan Petrov"),
-}
+__all__ = ["CAST", "PASSWORD", "staff_user"]
 
 
 def staff_user(role: Role, *, username: str | None = None) -> User:

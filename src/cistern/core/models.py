@@ -99,3 +99,24 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.last_value}"
+
+
+class CalendarRemoval(models.Model):
+    """A closed day staff removed from the calendar (e.g. a state holiday the office keeps open).
+
+    The holiday seed skips these dates, so seeding again never brings back a removed holiday.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    removed_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name} (removed)"

@@ -1,28 +1,17 @@
-from django.http import HttpResponse
 from django.urls import path
 
-from cistern.staff.permissions import Action, action_required
+from cistern.core.views import audit, calendar, district
 
 app_name = "core"
 
-
-@action_required(Action.AUDIT_VIEW)
-def audit(request):  # placeholder until the audit screens land
-    return HttpResponse("audit")
-
-
-@action_required(Action.CALENDAR_VIEW)
-def calendar(request):
-    return HttpResponse("calendar")
-
-
-@action_required(Action.DISTRICT_SETTINGS_EDIT)
-def district_settings(request):
-    return HttpResponse("settings")
-
-
 urlpatterns = [
-    path("audit/", audit, name="audit"),
-    path("calendar/", calendar, name="calendar"),
-    path("district/", district_settings, name="district_settings"),
+    path("audit/", audit.audit_list, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
+    path("audit/users/<int:user_id>/", audit.audit_user, name="audit_user"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/add/", calendar.calendar_add, name="calendar_add"),
+    path("calendar/seed/", calendar.calendar_seed, name="calendar_seed"),
+    path("calendar/<str:day>/remove/", calendar.calendar_remove, name="calendar_remove"),
+    path("district/", district.district_settings, name="district_settings"),
+    path("district/logo/", district.district_logo, name="district_logo"),
 ]

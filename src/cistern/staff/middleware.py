@@ -2,19 +2,20 @@
 
 A session idle longer than ``SESSION_IDLE_TIMEOUT_SECONDS``, or older than
 ``SESSION_ABSOLUTE_TIMEOUT_SECONDS`` since sign-in, is ended and the user signs in again.
+The sign-in page then says why (a flag in the new, anonymous session: this middleware runs
+before the messages middleware, so it cannot use ``django.contrib.messages``).
 """
 
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "cistern_signed_in_at"
 LAST_SEEN_AT = "cistern_last_seen_at"
+TIMED_OUT = "cistern_timed_out"
 
 
 class SessionTimeoutMiddleware:
@@ -30,7 +31,7 @@ class SessionTimeoutMiddleware:
             expired = now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             if idle or expired:
                 logout(request)
-                messages.info(request, _("Your session timed out. Please sign in again."))
+                request.session[TIMED_OUT] = True
             else:
                 request.session[LAST_SEEN_AT] = now
         return self.get_response(request)

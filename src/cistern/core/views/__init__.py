@@ -1,0 +1,1 @@
+"""Views for the district-wide screens: audit trail, district settings, business calendar."""
