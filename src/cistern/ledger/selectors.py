@@ -62,7 +62,9 @@ class TrialBalanceRow:
 
 
 def _receivables(*, account_id: int):
-    return Posting.objects.filter(customer_account_id=account_id, ledger_account__is_receivable=True)
+    return Posting.objects.filter(
+        customer_account_id=account_id, ledger_account__is_receivable=True
+    )
 
 
 def account_balance_cents(*, account_id: int) -> int:
@@ -147,4 +149,11 @@ def journal_entry_get(*, entry_id: int) -> JournalEntry | None:
         .prefetch_related("postings__ledger_account", "postings__customer_account")
         .filter(pk=entry_id)
         .first()
+    )
+
+
+def journal_entry_list(*, limit: int = 25) -> list[JournalEntry]:
+    """The most recently recorded entries, newest first."""
+    return list(
+        JournalEntry.objects.select_related("actor").order_by("-recorded_at", "-id")[:limit]
     )
