@@ -2,7 +2,7 @@
 
 Configuration comes from the environment: ``DATABASE_URL`` picks the database (default: a
 SQLite file under ``var/``), ``CISTERN_SECRET_KEY`` the signing key, ``CISTERN_DEBUG`` the
-debug switch. See docs/operations.md.
+debug switch. See docs/operations/configuration.md.
 """
 
 import os
@@ -31,9 +31,13 @@ INSTALLED_APPS = [
     "cistern.core",
     "cistern.staff",
     "cistern.billing",
+    "cistern.rates",
     "cistern.metering",
     "cistern.customers",
     "cistern.ledger",
+    "cistern.payments",
+    "cistern.api",
+    "cistern.demo",
 ]
 
 MIDDLEWARE = [
