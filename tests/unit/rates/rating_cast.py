@@ -13,8 +13,8 @@ from cistern.rates.domain import (
     Bill,
     BillingPeriod,
     Component,
-    RateVersion,
     Rater,
+    RateVersion,
     RatingAttributes,
     VolumeUnit,
 )

@@ -10,12 +10,16 @@ Zero-quantity volumetric lines are left out; a fixed charge is always shown.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from cistern.rates.domain.bill import BillLine
 from cistern.rates.domain.budget import budget_starts, indoor_budget_ccf, outdoor_budget_ccf
-from cistern.rates.domain.inputs import NO_METER_PRICE, NO_STRENGTH_PRICE, RatingAttributes
-from cistern.rates.domain.inputs import RatingError as RatingError
+from cistern.rates.domain.inputs import (
+    NO_METER_PRICE,
+    NO_STRENGTH_PRICE,
+    RatingAttributes,
+    RatingError,
+)
 from cistern.rates.domain.rounding import RoundingRule, round_to_cents
 from cistern.rates.domain.schedule import (
     BudgetTieredCharge,
@@ -50,7 +54,7 @@ class BillUsage:
         if found is None:
             found = convert(self.quantity, self.unit, unit)
             if whole:
-                found = found.to_integral_value(rounding="ROUND_FLOOR")
+                found = found.to_integral_value(rounding=ROUND_FLOOR)
             self._cache[key] = found
         return found
 

@@ -10,168 +10,176 @@ cached per meter size) and then rates any number of bills. For each bill:
    part, seasonal components over the part's days in their months;
 4. the lines are summed into a `Bill`.
 
-A `Rater` may memoise whole bills (`memo_size`): inputs and results are
-immutable, so identical inputs within a bill run (same class, meter, usage and
-period) return the very same `Bill` object. This is exact, not an approximation.
+By default a `Rater` caches whole bills by their inputs, and each component's
+lines by exactly the inputs that component reads (`compiled.py`), so accounts
+that share a period, a usage and, say, a meter size share the service-charge
+line instead of recomputing it. Both caches are exact (a property test checks
+them against `cache=False`) and bounded. Bills, lines and schedules are
+immutable, so sharing them is safe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from functools import partial
+from itertools import count
 
 from cistern.rates.domain import charges
 from cistern.rates.domain.bill import Bill, BillLine
+from cistern.rates.domain.compiled import CACHE_LIMIT, CompiledVersion, Rated, Step
 from cistern.rates.domain.inputs import BillingPeriod, RatingAttributes
 from cistern.rates.domain.proration import Part, days_in_months, factor_ratio, split_period
-from cistern.rates.domain.schedule import (
-    BudgetTieredCharge,
-    Component,
-    FixedCharge,
-    MinimumCharge,
-    RateVersion,
-    SeasonBasis,
-    SewerVolumetric,
-    TieredCharge,
-    VolumetricSurcharge,
-)
+from cistern.rates.domain.schedule import RateVersion, SeasonBasis
 from cistern.rates.domain.units import VolumeUnit
-
-RateFn = Callable[[charges.Slice, list[BillLine]], None]
-
-
-class _Step:
-    """One component, ready to rate: its function and its filters."""
-
-    __slots__ = ("classes", "district", "months", "rate", "zones")
-
-    def __init__(self, component: Component) -> None:
-        applies = component.applies
-        self.classes = applies.classes
-        self.district = applies.district
-        self.zones = applies.zones
-        self.months = applies.months
-        self.rate = _rate_function(component)
-
-    def applies_to(self, attrs: RatingAttributes) -> bool:
-        if self.district is not None and attrs.district is not self.district:
-            return False
-        return not self.zones or attrs.zone in self.zones
-
-
-def _rate_function(component: Component) -> RateFn:
-    if isinstance(component, TieredCharge):
-        return partial(charges.rate_tiered, charges.CompiledTiered(component))
-    if isinstance(component, FixedCharge):
-        return partial(charges.rate_fixed, component)
-    if isinstance(component, BudgetTieredCharge):
-        return partial(charges.rate_budget, component)
-    if isinstance(component, VolumetricSurcharge):
-        return partial(charges.rate_surcharge, component)
-    if isinstance(component, SewerVolumetric):
-        return partial(charges.rate_sewer, component)
-    if isinstance(component, MinimumCharge):
-        return partial(charges.rate_minimum, component)
-    raise TypeError(f"unknown component {component!r}")
-
-
-class _CompiledVersion:
-    __slots__ = ("by_class", "steps", "version")
-
-    def __init__(self, version: RateVersion) -> None:
-        self.version = version
-        self.steps = tuple(_Step(component) for component in version.components)
-        self.by_class: dict[str, tuple[_Step, ...]] = {}
-
-    def steps_for(self, customer_class: str) -> tuple[_Step, ...]:
-        found = self.by_class.get(customer_class)
-        if found is None:
-            found = tuple(s for s in self.steps if not s.classes or customer_class in s.classes)
-            self.by_class[customer_class] = found
-        return found
 
 
 class Rater:
-    """Rates bills under a fixed set of rate versions (compiled once)."""
+    """Rates bills under a fixed set of rate versions (compiled once).
 
-    def __init__(self, versions: Sequence[RateVersion], *, memo_size: int = 0) -> None:
+    With `cache` (the default) a bill is remembered by its inputs (equal
+    attributes, usage, unit and period give the same `Bill`), and each
+    component's lines by the inputs that component reads (see `compiled.py`);
+    without it every line is computed. Both give identical bills.
+    """
+
+    def __init__(self, versions: Sequence[RateVersion], *, cache: bool = True) -> None:
         ordered = sorted(versions, key=lambda v: v.effective_from)
-        self._versions = [_CompiledVersion(v) for v in ordered]
+        self._versions = [CompiledVersion(v) for v in ordered]
         self._effective = [v.effective_from for v in ordered]
-        self._memo: dict[tuple[object, ...], Bill] = {}
-        self._memo_size = memo_size
+        self._cache = cache
+        self._bills: dict[tuple[object, ...], Bill] = {}
+        self._plans: dict[tuple[object, ...], tuple[tuple[Part, int], ...]] = {}
+        self._next_id = count()
 
     def rate(
-        self,
-        attrs: RatingAttributes,
-        usage: Decimal,
-        unit: VolumeUnit,
-        period: BillingPeriod,
+        self, attrs: RatingAttributes, usage: Decimal, unit: VolumeUnit, period: BillingPeriod
     ) -> Bill:
         """Rate one bill: `usage` in `unit` over `period` for an account with `attrs`."""
-        if not self._memo_size:
+        if not self._cache:
             return self._rate(attrs, usage, unit, period)
         key = (attrs, usage, unit, period.start, period.end)
-        found = self._memo.get(key)
+        found = self._bills.get(key)
         if found is None:
             found = self._rate(attrs, usage, unit, period)
-            if len(self._memo) >= self._memo_size:
-                self._memo.clear()
-            self._memo[key] = found
+            if len(self._bills) >= CACHE_LIMIT:
+                self._bills.clear()
+            self._bills[key] = found
         return found
 
     def _rate(
         self, attrs: RatingAttributes, usage: Decimal, unit: VolumeUnit, period: BillingPeriod
     ) -> Bill:
-        bill_usage = charges.BillUsage(usage, unit)
         lines: list[BillLine] = []
-        for part in split_period(period, self._effective):
+        total = 0
+        context = _BillContext(attrs, usage, unit, period)  # builds slices only when needed
+        for part, slice_id in self._plan(period, usage, unit):
             compiled = self._versions[part.version_index]
-            whole = _slice(compiled.version, attrs, bill_usage, part, part.days, period, len(lines))
-            for step in compiled.steps_for(attrs.customer_class):
-                if not step.applies_to(attrs):
+            context.start_part(compiled.version, part, len(lines))
+            for step in compiled.steps_for(attrs.customer_class, attrs.district, attrs.zone):
+                if not step.cacheable or slice_id < 0:
+                    before = len(lines)
+                    context.rate(step, lines)
+                    total += sum(line.amount_cents for line in lines[before:])
                     continue
-                piece = whole
-                if step.months:
-                    days = _season_days(compiled.version, step.months, part, period)
-                    if not days:
-                        continue
-                    if days != part.days:
-                        piece = _slice(
-                            compiled.version,
-                            attrs,
-                            bill_usage,
-                            part,
-                            days,
-                            period,
-                            whole.first_line,
-                        )
-                step.rate(piece, lines)
-        return Bill(tuple(lines), sum(line.amount_cents for line in lines))
+                getter = step.attribute_key
+                key = slice_id if getter is None else (slice_id, getter(attrs))
+                found = step.cache.get(key)
+                if found is None:
+                    found = context.rate_apart(step, lines)
+                    step.remember(key, found)
+                if found[0]:
+                    lines.extend(found[0])
+                    total += found[1]
+        return Bill(tuple(lines), total)
+
+    def _plan(
+        self, period: BillingPeriod, usage: Decimal, unit: VolumeUnit
+    ) -> tuple[tuple[Part, int], ...]:
+        """The period's parts, each with its slice id (-1 without the cache).
+
+        A slice id stands for (part, period, usage, unit) in cache keys; ids come
+        from a counter and are never reused, so a key never becomes ambiguous.
+        """
+        key = (period.start, period.end, usage, unit)
+        found = self._plans.get(key)
+        if found is None:
+            parts = split_period(period, self._effective)
+            ids = [next(self._next_id) if self._cache else -1 for _ in parts]
+            found = tuple(zip(parts, ids, strict=True))
+            if len(self._plans) >= CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = found
+        return found
 
 
-def _slice(
-    version: RateVersion,
-    attrs: RatingAttributes,
-    usage: charges.BillUsage,
-    part: Part,
-    days: int,
-    period: BillingPeriod,
-    first_line: int,
-) -> charges.Slice:
-    """`days` service days of `part` (all of them, or those in a season)."""
-    total_days = (period.end - period.start).days
-    return charges.Slice(
-        attrs=attrs,
-        usage=usage,
-        version_id=version.version_id,
-        rounding=version.rounding,
-        span=(part.start, part.end, days),
-        factor=factor_ratio(days, total_days, version.nominal_days, version.normal_days),
-        share=(days, total_days),
-        first_line=first_line,
+class _BillContext:
+    """One bill's inputs, and the slice of the current part (built when first needed)."""
+
+    __slots__ = (
+        "attrs",
+        "bill_usage",
+        "first_line",
+        "part",
+        "period",
+        "unit",
+        "usage",
+        "version",
+        "whole",
     )
+
+    def __init__(
+        self, attrs: RatingAttributes, usage: Decimal, unit: VolumeUnit, period: BillingPeriod
+    ) -> None:
+        self.attrs = attrs
+        self.usage = usage
+        self.unit = unit
+        self.bill_usage: charges.BillUsage | None = None
+        self.period = period
+
+    def start_part(self, version: RateVersion, part: Part, first_line: int) -> None:
+        self.version = version
+        self.part = part
+        self.first_line = first_line  # where this part's lines begin (a minimum reads them)
+        self.whole: charges.Slice | None = None
+
+    def slice_for(self, step: Step) -> charges.Slice | None:
+        """The whole part, or its days in the step's season (None when it has none)."""
+        if not step.months:
+            if self.whole is None:
+                self.whole = self._slice(self.part.days)
+            return self.whole
+        days = _season_days(self.version, step.months, self.part, self.period)
+        return self._slice(days) if days else None
+
+    def _slice(self, days: int) -> charges.Slice:
+        version, part, period = self.version, self.part, self.period
+        total_days = (period.end - period.start).days
+        if self.bill_usage is None:
+            self.bill_usage = charges.BillUsage(self.usage, self.unit)
+        return charges.Slice(
+            attrs=self.attrs,
+            usage=self.bill_usage,
+            version_id=version.version_id,
+            rounding=version.rounding,
+            span=(part.start, part.end, days),
+            factor=factor_ratio(days, total_days, version.nominal_days, version.normal_days),
+            share=(days, total_days),
+            first_line=self.first_line,
+        )
+
+    def rate(self, step: Step, lines: list[BillLine]) -> None:
+        """Append `step`'s lines for the current part to `lines`."""
+        piece = self.slice_for(step)
+        if piece is not None:
+            step.rate(piece, lines)
+
+    def rate_apart(self, step: Step, lines: list[BillLine]) -> Rated:
+        """`step`'s lines for the current part and their cents, leaving `lines` as it was."""
+        before = len(lines)
+        self.rate(step, lines)
+        made = tuple(lines[before:])
+        del lines[before:]
+        return made, sum(line.amount_cents for line in made)
 
 
 def _season_days(
@@ -192,4 +200,4 @@ def rate_bill(
     versions: Sequence[RateVersion],
 ) -> Bill:
     """Rate one bill under `versions` (compiles them; use `Rater` for many bills)."""
-    return Rater(versions).rate(attributes, usage, unit, period)
+    return Rater(versions, cache=False).rate(attributes, usage, unit, period)

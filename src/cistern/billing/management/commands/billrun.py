@@ -1,0 +1,126 @@
+"""``cistern billrun create|calculate|review|post|issue|status``: bill runs from the terminal.
+
+``calculate`` and ``post`` run their chunks in this process with a text progress bar.
+Both are safe to run again: after a crash, run the same command and it picks up where it
+stopped (posting never posts a bill twice).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cistern.billing.chunks import DEFAULT_CHUNK_SIZE, ChunkDone
+from cistern.billing.models import BillingCycle, BillRun
+from cistern.billing.selectors import run_progress
+from cistern.billing.services import (
+    bill_run_calculate,
+    bill_run_create,
+    bill_run_issue,
+    bill_run_post,
+    bill_run_review,
+)
+from cistern.core.errors import ServiceError
+from cistern.staff.models import User
+
+BAR_WIDTH = 30
+
+
+def progress_bar(done: int, total: int, started: float, now: float) -> str:
+    """``[#######.......]  350/1000  35%  120/s  ~5s left``."""
+    share = done / total if total else 1.0
+    filled = int(share * BAR_WIDTH)
+    elapsed = max(now - started, 1e-6)
+    rate = done / elapsed
+    left = (total - done) / rate if rate else 0.0
+    bar = "#" * filled + "." * (BAR_WIDTH - filled)
+    return f"[{bar}] {done:>7}/{total:<7} {share:4.0%} {rate:8.0f}/s  ~{left:.0f}s left"
+
+
+class Command(BaseCommand):
+    help = "Create, calculate, review, post and issue bill runs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--user", help="Username recorded as the actor (default: system).")
+        sub = parser.add_subparsers(dest="step", required=True)
+        create = sub.add_parser("create", help="Create a draft run for a cycle and period.")
+        create.add_argument("--cycle", required=True, help="Billing cycle code")
+        for name in ("--start", "--end", "--bill-date", "--due-date"):
+            create.add_argument(name, required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+        for step in ("calculate", "review", "post", "issue", "status"):
+            p = sub.add_parser(step)
+            p.add_argument("run_id", type=int)
+            p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self._actor(options.get("user"))
+        try:
+            if options["step"] == "create":
+                self._create(options, actor)
+                return
+            run = BillRun.objects.get(pk=options["run_id"])
+            getattr(self, f"_{options['step']}")(run, actor, options["chunk_size"])
+        except BillRun.DoesNotExist as error:
+            raise CommandError(f"No bill run {options['run_id']}.") from error
+        except ServiceError as error:
+            raise CommandError(error.message) from error
+
+    def _actor(self, username: str | None) -> User | None:
+        if not username:
+            return None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No staff user {username}.")
+        return user
+
+    def _create(self, options: dict[str, Any], actor: Any) -> None:
+        cycle = BillingCycle.objects.filter(code=options["cycle"]).first()
+        if cycle is None:
+            raise CommandError(f"No billing cycle {options['cycle']}.")
+        run = bill_run_create(
+            cycle=cycle, period_start=options["start"], period_end=options["end"],
+            bill_date=options["bill_date"], due_date=options["due_date"], actor=actor,
+        )  # fmt: skip
+        self.stdout.write(f"Created bill run {run.pk} ({run}).")
+
+    def _bar(self) -> Any:
+        started = time.monotonic()
+
+        def show(done: ChunkDone) -> None:
+            line = progress_bar(done.accounts_done, done.accounts_total, started, time.monotonic())
+            self.stdout.write("\r" + line, ending="")
+            self.stdout.flush()
+
+        return show
+
+    def _calculate(self, run: BillRun, actor: Any, chunk_size: int) -> None:
+        run = bill_run_calculate(run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar())
+        self.stdout.write("")
+        open_count = run.exceptions.filter(resolution="open").count()
+        self.stdout.write(
+            f"Calculated {run.bills_calculated} bills, total ${run.total_cents / 100:,.2f}; "
+            f"{open_count} exception(s) to review."
+        )
+
+    def _review(self, run: BillRun, actor: Any, chunk_size: int) -> None:
+        bill_run_review(run=run, actor=actor)
+        self.stdout.write(f"Bill run {run.pk} reviewed.")
+
+    def _post(self, run: BillRun, actor: Any, chunk_size: int) -> None:
+        run = bill_run_post(run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar())
+        self.stdout.write("")
+        self.stdout.write(f"Posted {run.bills_posted} bills; run is {run.get_status_display()}.")
+
+    def _issue(self, run: BillRun, actor: Any, chunk_size: int) -> None:
+        bill_run_issue(run=run, actor=actor)
+        self.stdout.write(f"Bill run {run.pk} issued.")
+
+    def _status(self, run: BillRun, actor: Any, chunk_size: int) -> None:
+        p = run_progress(run=run)
+        self.stdout.write(
+            f"{run} {run.get_status_display()}: {p.posted}/{p.to_post} posted, "
+            f"{p.held} held, {p.open_exceptions} open exception(s)."
+        )

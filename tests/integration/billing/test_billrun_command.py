@@ -1,0 +1,61 @@
+"""``cistern billrun``: a whole cycle from the terminal, with a progress bar."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cistern.billing.management.commands.billrun import progress_bar
+from cistern.billing.models import Bill, BillRun
+from tests.integration.billing import makers
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("billrun", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_creates_calculates_reviews_posts_and_issues_a_run(clerk, rates) -> None:
+    cycle = makers.cycle()
+    for n in range(7):
+        makers.read(makers.account(billing_cycle=cycle), date(2025, 1, 31), 4 + n)
+    created = _run(
+        "--user", clerk.username, "create", "--cycle", "C1", "--start", "2025-01-01",
+        "--end", "2025-01-31", "--bill-date", "2025-02-03", "--due-date", "2025-02-24",
+    )  # fmt: skip
+    run = BillRun.objects.get()
+    assert f"Created bill run {run.pk}" in created
+    calculated = _run("calculate", str(run.pk), "--chunk-size", "3")
+    assert "Calculated 7 bills" in calculated and "7/7" in calculated
+    _run("review", str(run.pk))
+    posted = _run("post", str(run.pk), "--chunk-size", "3")
+    assert "Posted 7 bills" in posted and "[" + "#" * 30 + "]" in posted
+    _run("issue", str(run.pk))
+    assert BillRun.objects.get().status == BillRun.Status.ISSUED
+    assert Bill.objects.filter(status=Bill.Status.POSTED).count() == 7
+
+
+def test_reviewing_with_open_exceptions_fails_with_the_reason(clerk, rates) -> None:
+    acct = makers.account(billing_cycle=makers.cycle())
+    makers.read(acct, date(2025, 1, 31), 4, review="held")
+    _run(
+        "create", "--cycle", "C1", "--start", "2025-01-01", "--end", "2025-01-31",
+        "--bill-date", "2025-02-03", "--due-date", "2025-02-24",
+    )  # fmt: skip
+    run = BillRun.objects.get()
+    _run("calculate", str(run.pk))
+    with pytest.raises(CommandError, match="exception"):
+        _run("review", str(run.pk))
+
+
+def test_the_progress_bar_shows_done_total_rate_and_time_left() -> None:
+    line = progress_bar(250, 1000, started=0.0, now=5.0)
+    assert line.startswith("[" + "#" * 7 + "." * 23 + "]")
+    assert "250/1000" in line and "25%" in line and "50/s" in line and "~15s left" in line
