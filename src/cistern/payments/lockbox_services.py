@@ -1,0 +1,156 @@
+"""Importing the bank's lockbox file: all or nothing, once per file.
+
+Rules (docs/decisions/payments-domain.md "Lockbox CSV layout"; reliability.md I5, I8):
+- the file is read whole by ``domain.lockbox_parse``; any problem refuses the whole file
+  with every problem listed by line, and nothing is written;
+- every scan line must name an existing account, and no item (bank batch id + item sequence
+  + deposit date) may have posted before (a re-sent file with a byte changed is a new file,
+  but its items are not new payments): otherwise refused the same way;
+- the same bytes (sha256) import once: a second import returns the first, posting nothing;
+- each bank batch becomes a posted ``PaymentBatch`` (channel lockbox) whose control totals
+  are the file's own; each item posts at its deposit date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cistern.core.audit import audit_record
+from cistern.core.errors import ServiceError
+from cistern.customers.models import Account
+from cistern.payments.domain import LockboxFile, LockboxItem, LockboxRejected, lockbox_parse
+from cistern.payments.domain.lockbox import lockbox_file_id
+from cistern.payments.domain.lockbox_layout import LockboxProblem
+from cistern.payments.locks import accounts_lock
+from cistern.payments.models import Channel, LockboxImport, Payment, PaymentBatch, Tender
+from cistern.payments.posting import payment_post_entry
+
+MAX_LOCKBOX_BYTES = 50 * 1024 * 1024
+FILE_REFUSED = "The lockbox file was refused ({count} problem{s}); nothing was posted."
+FILE_TOO_LARGE = "The file is larger than 50 MB; ask the bank to split it."
+UNKNOWN_ACCOUNT = "the scan line names account {number}, which does not exist"
+ALREADY_POSTED = (
+    "item {batch}/{sequence} deposited {day} was already posted from another file (P{payment})"
+)
+
+
+class LockboxImportRefused(ServiceError):
+    """The whole file was refused; ``problems`` lists every (line number, reason)."""
+
+    def __init__(self, problems: Sequence[LockboxProblem]) -> None:
+        count = len(problems)
+        super().__init__(_(FILE_REFUSED).format(count=count, s="" if count == 1 else "s"))
+        self.problems = tuple(problems)
+
+    def lines(self) -> list[str]:
+        return [
+            f"line {p.line_number}: {p.reason}" if p.line_number else f"file: {p.reason}"
+            for p in self.problems
+        ]
+
+
+@dataclass(frozen=True)
+class LockboxOutcome:
+    lockbox_import: LockboxImport
+    created: bool  # False: this exact file was imported before; nothing new posted
+
+
+def _item_key(item: LockboxItem) -> str:
+    return f"lockbox:{item.batch_id}:{item.item_sequence}:{item.deposit_date.isoformat()}"
+
+
+def _problems_with_accounts(parsed: LockboxFile) -> tuple[dict[str, int], list[LockboxProblem]]:
+    numbers = {item.scan_line.account_number for item in parsed.items}
+    ids = dict(Account.objects.filter(number__in=numbers).values_list("number", "pk"))
+    problems = [
+        LockboxProblem(
+            item.line_number,
+            "unknown_account",
+            UNKNOWN_ACCOUNT.format(number=item.scan_line.account_number),
+        )
+        for item in parsed.items
+        if item.scan_line.account_number not in ids
+    ]
+    keys = {_item_key(item): item for item in parsed.items}
+    posted = Payment.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk")
+    for key, payment_id in posted:
+        item = keys[key]
+        problems.append(
+            LockboxProblem(
+                item.line_number,
+                "already_posted",
+                ALREADY_POSTED.format(
+                    batch=item.batch_id,
+                    sequence=item.item_sequence,
+                    day=item.deposit_date.isoformat(),
+                    payment=payment_id,
+                ),
+            )
+        )
+    return ids, sorted(problems, key=lambda p: p.line_number)
+
+
+def lockbox_import(*, data: bytes, filename: str, actor: Any) -> LockboxOutcome:
+    """Import a lockbox file, or raise ``LockboxImportRefused`` listing every problem."""
+    if len(data) > MAX_LOCKBOX_BYTES:
+        raise ServiceError(_(FILE_TOO_LARGE), field="file")
+    existing = LockboxImport.objects.filter(file_sha256=lockbox_file_id(data)).first()
+    if existing is not None:
+        return LockboxOutcome(existing, created=False)
+    try:
+        parsed = lockbox_parse(data)
+    except LockboxRejected as exc:
+        raise LockboxImportRefused(exc.problems) from exc
+    try:
+        with transaction.atomic():
+            return LockboxOutcome(_post_file(parsed, data, filename, actor), created=True)
+    except IntegrityError:
+        existing = LockboxImport.objects.filter(file_sha256=parsed.file_sha256).first()
+        if existing is None:
+            raise
+        return LockboxOutcome(existing, created=False)
+
+
+def _post_file(parsed: LockboxFile, data: bytes, filename: str, actor: Any) -> LockboxImport:
+    account_ids, problems = _problems_with_accounts(parsed)
+    if problems:
+        raise LockboxImportRefused(problems)
+    now = timezone.now()
+    record = LockboxImport.objects.create(
+        file_sha256=parsed.file_sha256, filename=filename[:200], raw=data,
+        item_count=parsed.item_count, total_cents=parsed.total_cents,
+        imported_by=actor, imported_at=now,
+    )  # fmt: skip
+    accounts_lock(account_ids.values())
+    for batch_id, (count, cents) in parsed.batch_totals().items():
+        items = [item for item in parsed.items if item.batch_id == batch_id]
+        batch = PaymentBatch.objects.create(
+            channel=Channel.LOCKBOX, business_date=items[0].deposit_date, control_count=count,
+            control_amount_cents=cents, external_id=batch_id, lockbox_import=record,
+            opened_by=actor, opened_at=now, status=PaymentBatch.Status.POSTED,
+            posted_by=actor, posted_at=now,
+        )  # fmt: skip
+        for item in items:
+            payment = Payment.objects.create(
+                batch=batch, account_id=account_ids[item.scan_line.account_number],
+                amount_cents=item.amount_paid_cents,
+                tender=Tender.CHECK if item.check_number else Tender.MONEY_ORDER,
+                channel=Channel.LOCKBOX, received_on=item.deposit_date,
+                payer_name=item.payer_name[:120], check_number=item.check_number,
+                idempotency_key=_item_key(item), created_by=actor, created_at=now,
+            )  # fmt: skip
+            payment_post_entry(payment=payment, source_ref=f"LB{record.pk}", actor=actor)
+    audit_record(
+        actor=actor,
+        action="payments.lockbox.import",
+        subject=record,
+        after={"file_sha256": record.file_sha256, "items": record.item_count,
+               "total_cents": record.total_cents, "filename": record.filename},
+    )  # fmt: skip
+    return record
