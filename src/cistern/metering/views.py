@@ -69,8 +69,8 @@ def route_audit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "metering/route_audit.html", context)
 
 
-@require_POST
 @action_required(Action.READS_REVIEW)
+@require_POST
 def read_review(request: HttpRequest, read_id: int, outcome: str) -> HttpResponse:
     read = get_object_or_404(
         MeterRead.objects.select_related("installation__premise__route"), pk=read_id

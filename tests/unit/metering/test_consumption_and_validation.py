@@ -67,8 +67,10 @@ def check(**overrides):
         ({"raw_value": 1005}, ()),  # 0.1667/day is not below 0.15
         ({"baseline_per_day": None, "raw_value": 1500}, ()),  # no history, no high/low
         ({"baseline_per_day": D("0.01"), "raw_value": 1500}, ()),  # tiny baseline ignored
-        ({"read_on": date(2019, 12, 31), "previous_raw": None, "previous_read_on": None},
-         (ReadException.BEFORE_INSTALL,)),
+        (
+            {"read_on": date(2019, 12, 31), "previous_raw": None, "previous_read_on": None},
+            (ReadException.BEFORE_INSTALL,),
+        ),
         ({"removed_on": date(2026, 11, 1)}, (ReadException.AFTER_REMOVAL,)),
         ({"duplicate": True}, (ReadException.DUPLICATE,)),
         ({"change_out_unpaired": True}, (ReadException.CHANGE_OUT,)),

@@ -54,8 +54,7 @@ def test_a_bad_line_refuses_the_whole_file_naming_line_and_reason(body, line, re
 
 def test_every_bad_line_is_listed_not_just_the_first():
     data = (
-        b"meter_serial,read_at,reading\n"
-        b"M1,2026-11-02T08:15,x\nM2,2026-11-02T08:15,1\nM3,never,1\n"
+        b"meter_serial,read_at,reading\nM1,2026-11-02T08:15,x\nM2,2026-11-02T08:15,1\nM3,never,1\n"
     )
     with pytest.raises(ReadFileRejected) as refused:
         parse_canonical(data, zone=LA)
