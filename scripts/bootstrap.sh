@@ -78,6 +78,16 @@ if [ ! -x "$VENV/bin/uv" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check uv
 fi
 
+# WeasyPrint (bills, letters, receipts as PDF) needs Pango and a font from the system.
+if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+  echo "Installing Pango for PDF documents (libpango-1.0-0, libpangoft2-1.0-0)..." >&2
+  if ! { as_root apt-get update -qq &&
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core </dev/null; }; then
+    echo "Please install Pango (Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core), then run make again." >&2
+    exit 1
+  fi
+fi
+
 "$VENV/bin/uv" pip sync --quiet --python "$VENV/bin/python" "$LOCK"
 "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps -e .
 touch "$STAMP"
