@@ -324,3 +324,80 @@ class PaymentReturn(models.Model):
 
     def __str__(self) -> str:
         return f"Return of P{self.payment_id} ({self.reason_code})"
+
+
+class GLExport(models.Model):
+    """One download of a day's general-ledger journal: who, when, and the file's sha256.
+    Every export is kept (a re-export of an unchanged day has the same sha256)."""
+
+    business_date = models.DateField(_("business date"), db_index=True)
+    file_sha256 = models.CharField(max_length=64)
+    content = models.TextField()  # the exact CSV sent to the general ledger
+    line_count = models.PositiveIntegerField()
+    debit_total_cents = models.BigIntegerField()
+    credit_total_cents = models.BigIntegerField()
+    exported_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    exported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debit_total_cents=F("credit_total_cents")),
+                name="gl_export_is_balanced",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"GL journal {self.business_date} {self.file_sha256[:12]}"
+
+
+class BankStatementImport(models.Model):
+    """A BAI2 prior-day file from the bank. The same bytes (sha256) import once."""
+
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    filename = models.CharField(max_length=200, blank=True)
+    raw = models.BinaryField()  # the exact bytes received
+    sender_id = models.CharField(_("bank"), max_length=40, blank=True)
+    file_id = models.CharField(_("bank file id"), max_length=40, blank=True)
+    creation_date = models.DateField(_("created by the bank on"))
+    first_as_of = models.DateField(_("as of (first)"))
+    last_as_of = models.DateField(_("as of (last)"))
+    credit_count = models.PositiveIntegerField()
+    credit_total_cents = models.BigIntegerField()
+    imported_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"BAI2 {self.last_as_of} {self.file_sha256[:12]}"
+
+
+class BankCredit(models.Model):
+    """One credit (a 16 record with a credit type code) of an imported BAI2 file."""
+
+    statement = models.ForeignKey(
+        BankStatementImport, on_delete=models.PROTECT, related_name="credits"
+    )
+    sequence = models.PositiveIntegerField()  # order in the file, from 1
+    bank_account = models.CharField(_("bank account"), max_length=40)
+    as_of_date = models.DateField(_("as of"))
+    type_code = models.CharField(_("BAI type code"), max_length=3)
+    type_description = models.CharField(max_length=80, blank=True)
+    amount_cents = models.BigIntegerField(_("amount"))
+    bank_reference = models.CharField(_("bank reference"), max_length=80, blank=True)
+    customer_reference = models.CharField(_("customer reference"), max_length=80, blank=True)
+    text = models.CharField(_("text"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["statement", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "sequence"], name="bank_credit_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type_code} {self.amount_cents}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cistern.payments.views import batches, close, counter, lockbox, reports, returns
+from cistern.payments.views import batches, close, counter, finance, lockbox, reports, returns
 
 app_name = "payments"
 
@@ -34,4 +34,9 @@ urlpatterns = [
     path("reports/", reports.reports, name="reports"),
     path("reports/<slug:report>/", reports.report, name="report"),
     path("reports/<slug:report>.csv", reports.report_csv, name="report_csv"),
+    path("reports/<slug:report>.pdf", finance.report_pdf_view, name="report_pdf"),
+    path("finance/gl-export/", finance.gl_export, name="gl_export"),
+    path("finance/bank/", finance.bank, name="bank"),
+    path("finance/bank/import/", finance.bank_import, name="bank_import"),
+    path("finance/bank/result.csv", finance.bank_result_csv, name="bank_result_csv"),
 ]
