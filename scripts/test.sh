@@ -131,6 +131,10 @@ run_all() {
 }
 
 case "$what" in
+  all | fast | sqlite | postgres) ensure_poppler || exit 1 ;;
+esac
+
+case "$what" in
   unit) suite_unit ;;
   sqlite) suite_sqlite ;;
   postgres) suite_postgres ;;

@@ -222,3 +222,21 @@ download is not used.)
 MSG
   return 1
 }
+
+# ------------------------------------------------------------------- Poppler
+
+# ensure_poppler: the document tests read PDFs back with pdftotext and pdfinfo (poppler-utils).
+ensure_poppler() {
+  if command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then return 0; fi
+  if is_root && command -v apt-get >/dev/null; then
+    echo "pdftotext is missing; installing Debian's poppler-utils package..." >&2
+    apt-get update -qq >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >&2 </dev/null
+    if command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then return 0; fi
+  fi
+  cat >&2 <<MSG
+The document tests read generated PDFs with pdftotext and pdfinfo. Install them:
+    sudo apt-get install poppler-utils
+MSG
+  return 1
+}
