@@ -223,3 +223,107 @@ class BillException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.account_id}"
+
+
+# --- Bill documents (PDFs, print files, e-mail delivery, messages) ---------------------------
+
+
+class BillMessage(models.Model):
+    """A message printed on bills: one text per language, a target and effective dates.
+
+    ``target`` says who gets it: every bill, one cycle, one premise class or one account.
+    A bill carries the messages in effect on its bill date (``effective_from`` to
+    ``effective_to``, both inclusive; no end date means open-ended).
+    """
+
+    class Target(models.TextChoices):
+        ALL = "all", _("All bills")
+        CYCLE = "cycle", _("One billing cycle")
+        PREMISE_CLASS = "premise_class", _("One premise class")
+        ACCOUNT = "account", _("One account")
+
+    title = models.CharField(_("title (staff only)"), max_length=100)
+    target = models.CharField(_("who gets it"), max_length=16, choices=Target.choices)
+    cycle = models.ForeignKey(
+        BillingCycle, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    premise_class = models.CharField(_("premise class"), max_length=16, blank=True)
+    account = models.ForeignKey(
+        "customers.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    texts = models.JSONField(_("text by language"), default=dict)  # {"en": "...", "es": "..."}
+    effective_from = models.DateField(_("from"))
+    effective_to = models.DateField(_("to"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(_("order"), default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["priority", "effective_from", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def text_for(self, language: str) -> str:
+        """The text in ``language``, else English, else any text there is."""
+        texts = self.texts or {}
+        return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+class BillDocument(models.Model):
+    """A bill's rendered PDF (a file under MEDIA_ROOT), made once per bill; its e-mailing."""
+
+    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, related_name="document")
+    pdf = models.FileField(upload_to="bills/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveSmallIntegerField(default=1)
+    language = models.CharField(max_length=10)
+    template = models.CharField(max_length=100)
+    rendered_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.bill.number} PDF"
+
+
+class BillPrintBatch(models.Model):
+    """One PDF of up to ``batch_size`` bills of an issued run for the mail vendor.
+
+    The run's CSV index (`BillPrintIndex`) says which file and page each bill starts on.
+    """
+
+    run = models.ForeignKey(BillRun, on_delete=models.PROTECT, related_name="print_batches")
+    seq = models.PositiveIntegerField()
+    pdf = models.FileField(upload_to="print/%Y/%m/")
+    bill_count = models.PositiveIntegerField(default=0)
+    page_count = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["run", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "seq"], name="billing_print_batch_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} batch {self.seq}"
+
+    @property
+    def filename(self) -> str:
+        return f"run{self.run_id}-batch{self.seq:03d}.pdf"
+
+
+class BillPrintIndex(models.Model):
+    """The CSV index of a run's print file: one row per mailed bill."""
+
+    run = models.OneToOneField(BillRun, on_delete=models.PROTECT, related_name="print_index")
+    csv = models.FileField(upload_to="print/%Y/%m/")
+    bill_count = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.run_id} index"

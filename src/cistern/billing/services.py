@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cistern.billing.calculation import bill_run_calculate, bill_run_calculate_chunk
 from cistern.billing.corrections import bill_cancel_and_rebill, final_bill_create
+from cistern.billing.documents.issue import bill_run_documents_issue
 from cistern.billing.models import Bill, BillException, BillingCycle, BillRun
 from cistern.billing.posting import bill_post, bill_run_post, bill_run_post_chunk
 from cistern.core.audit import audit_record
@@ -193,7 +194,11 @@ def bill_run_review(*, run: BillRun, actor: Any) -> BillRun:
 
 @transaction.atomic
 def bill_run_issue(*, run: BillRun, actor: Any) -> BillRun:
-    """Mark a posted run issued (bill documents are produced by the documents issue)."""
+    """Mark a posted run issued; once committed, render its bills, print file and e-mails.
+
+    The documents are made after the commit (``billing.documents.issue``), chunk by chunk;
+    if that stops part-way, "Build documents" on the run page resumes it.
+    """
     run = BillRun.objects.select_for_update().get(pk=run.pk)
     if run.status != BillRun.Status.POSTED:
         raise ServiceError(
@@ -202,4 +207,5 @@ def bill_run_issue(*, run: BillRun, actor: Any) -> BillRun:
     run.status = BillRun.Status.ISSUED
     run.save(update_fields=["status"])
     audit_record(actor=actor, action="billing.run.issue", subject=run)
+    transaction.on_commit(lambda: bill_run_documents_issue(run_id=run.pk), robust=True)
     return run
