@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cistern.billing import selectors
+from cistern.billing.documents.context import chart_for
 from cistern.billing.forms import BillRunForm, CancelRebillForm, ReasonForm
 from cistern.billing.models import Bill, BillException, BillRun
 from cistern.billing.services import (
@@ -153,8 +154,16 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
 @action_required(Action.BILLING_VIEW)
 def account_bills(request: HttpRequest, account_id: int) -> HttpResponse:
     """The account's bills as a partial, for the account page (``hx-get`` it)."""
-    bills = selectors.account_bills(account_id=account_id)
-    return render(request, "billing/_partials/account_bills.html", {"bills": bills})
+    bills = list(selectors.account_bills(account_id=account_id))
+    latest = next((b for b in bills if b.status == Bill.Status.POSTED), None)
+    context = {
+        "bills": bills,
+        "bill": latest,  # the usage chart ends at the latest posted bill
+        "chart": chart_for(latest) if latest else None,
+        "t_heading": _("Usage, last 13 months"),
+        "t_no_history": _("No usage history yet."),
+    }
+    return render(request, "billing/_partials/account_bills.html", context)
 
 
 @action_required(Action.BILL_CORRECT)

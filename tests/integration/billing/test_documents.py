@@ -207,3 +207,31 @@ def test_the_print_file_downloads_from_the_run_once_issued(clerk, rates, client)
     batch = client.get(reverse("billing:print_batch", args=[run.pk]) + "?seq=1")
     assert b"".join(index.streaming_content).startswith(b"sequence,account_number")
     assert b"".join(batch.streaming_content).startswith(b"%PDF")
+
+
+def test_the_account_page_shows_a_13_month_usage_chart_of_posted_bills(
+    clerk, rates, client
+) -> None:
+    # Given an account with two months of posted bills
+    accounts, _ = two_months(clerk, 1)
+    client.force_login(clerk)
+    # When the account page loads its bills partial
+    page = client.get(reverse("billing:account_bills", args=[accounts[0].pk])).content.decode()
+    # Then a usage chart is drawn with one bar per billed month
+    assert "<svg" in page
+    assert page.count("<rect ") == accounts[0].bills.filter(status="posted").count()
+    assert "Usage, last 13 months" in page
+
+
+def test_an_account_without_posted_bills_shows_no_chart(run_free_account, client, clerk) -> None:
+    client.force_login(clerk)
+    page = client.get(reverse("billing:account_bills", args=[run_free_account.pk])).content.decode()
+    assert "<svg" not in page
+    assert "No bills yet." in page
+
+
+@pytest.fixture
+def run_free_account(db):
+    from tests.integration.billing import makers
+
+    return makers.account(billing_cycle=makers.cycle("NB"))
