@@ -133,6 +133,9 @@ run_all() {
 case "$what" in
   all | fast | sqlite | postgres) ensure_poppler || exit 1 ;;
 esac
+case "$what" in
+  all | postgres) ensure_redis || exit 1 ;;
+esac
 
 case "$what" in
   unit) suite_unit ;;

@@ -240,3 +240,22 @@ The document tests read generated PDFs with pdftotext and pdfinfo. Install them:
 MSG
   return 1
 }
+
+# ------------------------------------------------------------------- Redis
+
+# ensure_redis: the distributed bill-run test (PostgreSQL suite) uses Redis as the Celery
+# broker; it starts a throwaway redis-server when none answers, so the binary must exist.
+ensure_redis() {
+  if command -v redis-server >/dev/null; then return 0; fi
+  if is_root && command -v apt-get >/dev/null; then
+    echo "redis-server is missing; installing Debian's redis-server package..." >&2
+    apt-get update -qq >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2 </dev/null
+    if command -v redis-server >/dev/null; then return 0; fi
+  fi
+  cat >&2 <<MSG
+The distributed bill-run test needs Redis (the Celery broker). Install it:
+    sudo apt-get install redis-server
+MSG
+  return 1
+}

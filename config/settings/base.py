@@ -149,3 +149,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CISTERN_LOG_LEVEL", "WARNING")},
 }
+
+# Celery: bill-run chunks on worker processes (docs/operations/workers.md). Unset
+# CISTERN_BROKER_URL means no broker: cistern.billing.dispatch runs the same chunk functions
+# in the calling process (it does not rely on Celery's eager mode; that is only a safety net
+# for any other .delay() call). The result backend defaults to the broker: dispatch waits
+# for each chunk's result to report progress and which worker ran it.
+CELERY_BROKER_URL = os.environ.get("CISTERN_BROKER_URL", "")
+CELERY_RESULT_BACKEND = os.environ.get("CISTERN_RESULT_BACKEND", CELERY_BROKER_URL) or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BILLING_QUEUE = os.environ.get("CISTERN_BILLING_QUEUE", "billing")
+CELERY_TASK_ROUTES = {"cistern.billing.*": {"queue": CELERY_BILLING_QUEUE}}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True  # a chunk is acknowledged once it has committed
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's chunk goes to another worker
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one chunk at a time: chunks spread over workers
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds a dispatcher waits for a run's chunks before giving up (run the command again
+# to resume: chunks are idempotent).
+CISTERN_DISPATCH_TIMEOUT_SECONDS = int(os.environ.get("CISTERN_DISPATCH_TIMEOUT_SECONDS", 3600))

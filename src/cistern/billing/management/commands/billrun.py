@@ -1,6 +1,7 @@
 """``cistern billrun create|calculate|review|post|issue|status``: bill runs from the terminal.
 
-``calculate`` and ``post`` run their chunks in this process with a text progress bar.
+``calculate`` and ``post`` run their chunks through ``billing.dispatch`` with a text
+progress bar: on Celery workers when ``CISTERN_BROKER_URL`` is set, else in this process.
 Both are safe to run again: after a crash, run the same command and it picks up where it
 stopped (posting never posts a bill twice).
 """
@@ -14,13 +15,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cistern.billing.chunks import DEFAULT_CHUNK_SIZE, ChunkDone
+from cistern.billing.dispatch import (
+    DispatchReport,
+    bill_run_calculate_dispatched,
+    bill_run_post_dispatched,
+)
 from cistern.billing.models import BillingCycle, BillRun
 from cistern.billing.selectors import run_progress
 from cistern.billing.services import (
-    bill_run_calculate,
     bill_run_create,
     bill_run_issue,
-    bill_run_post,
     bill_run_review,
 )
 from cistern.core.errors import ServiceError
@@ -97,21 +101,36 @@ class Command(BaseCommand):
         return show
 
     def _calculate(self, run: BillRun, actor: Any, chunk_size: int) -> None:
-        run = bill_run_calculate(run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar())
+        report = bill_run_calculate_dispatched(
+            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar()
+        )
+        run = report.run
         self.stdout.write("")
+        self._workers(report)
         open_count = run.exceptions.filter(resolution="open").count()
         self.stdout.write(
             f"Calculated {run.bills_calculated} bills, total ${run.total_cents / 100:,.2f}; "
             f"{open_count} exception(s) to review."
         )
 
+    def _workers(self, report: DispatchReport) -> None:
+        """``Chunks by worker: w1@host 4, w2@host 4`` (one line; the test reads it)."""
+        counts = report.chunks_by_worker()
+        if counts:
+            listed = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
+            self.stdout.write(f"Chunks by worker: {listed}")
+
     def _review(self, run: BillRun, actor: Any, chunk_size: int) -> None:
         bill_run_review(run=run, actor=actor)
         self.stdout.write(f"Bill run {run.pk} reviewed.")
 
     def _post(self, run: BillRun, actor: Any, chunk_size: int) -> None:
-        run = bill_run_post(run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar())
+        report = bill_run_post_dispatched(
+            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar()
+        )
+        run = report.run
         self.stdout.write("")
+        self._workers(report)
         self.stdout.write(f"Posted {run.bills_posted} bills; run is {run.get_status_display()}.")
 
     def _issue(self, run: BillRun, actor: Any, chunk_size: int) -> None:

@@ -1,0 +1,222 @@
+"""Running a bill run's chunks: on Celery workers when a broker is configured, else here.
+
+``dispatch_chunks`` is the one place that decides. With ``CISTERN_BROKER_URL`` set it sends
+one task per chunk (``billing.tasks``) to the billing queue and waits, with a time limit,
+reporting each chunk as its result arrives; without a broker it calls the very same plain
+chunk functions in this process, one after another. It does not use Celery's eager mode:
+calling the functions directly keeps the no-broker path free of Celery machinery, and the
+code that runs a chunk is identical either way.
+
+``bill_run_calculate_dispatched`` and ``bill_run_post_dispatched`` are what the ``billrun``
+command calls: the same checks as ``calculation.bill_run_calculate`` and
+``posting.bill_run_post``, the chunks through ``dispatch_chunks``, then the same finish.
+Posting finishes by calling ``bill_run_post`` itself, which posts any draft a chunk left
+(none, normally) in-process and sets the run's counters and status: a dispatch that stopped
+part-way is resumed by running the command again, and nothing posts twice.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cistern.billing import tasks
+from cistern.billing.calculation import RUN_NOT_DRAFT
+from cistern.billing.calculation import _finish as calculate_finish
+from cistern.billing.chunks import (
+    DEFAULT_CHUNK_SIZE,
+    Chunk,
+    ChunkDone,
+    ProgressHook,
+    account_chunks,
+)
+from cistern.billing.inputs import cycle_accounts
+from cistern.billing.models import Bill, BillRun
+from cistern.billing.posting import RUN_NOT_REVIEWED, bill_run_post
+from cistern.core.errors import ServiceError
+from cistern.customers.models import Account
+
+CALCULATE = "calculate"
+POST = "post"
+DISPATCH_TIMEOUT = (
+    "{left} of {total} chunks did not finish within {seconds} seconds. Check that billing "
+    "workers are running (celery -A config worker -Q billing), then run the command again: "
+    "finished chunks are not redone."
+)
+CHUNK_FAILED = (
+    "Chunk {index} (accounts {first} to {last}) failed: {error}. Fix the cause and run the "
+    "command again: finished chunks are not redone."
+)
+POLL_SECONDS = 0.05
+
+_WORK: dict[str, Callable[..., dict[str, Any]]] = {
+    CALCULATE: tasks.calculate_chunk,
+    POST: tasks.post_chunk,
+}
+_TASKS = {CALCULATE: tasks.calculate_chunk_task, POST: tasks.post_chunk_task}
+
+
+@dataclass(frozen=True)
+class ChunkOutcome:
+    """One finished chunk: how many bills it wrote or posted, and where it ran."""
+
+    index: int
+    key: str
+    count: int
+    worker: str
+
+
+@dataclass
+class DispatchReport:
+    run: BillRun
+    outcomes: list[ChunkOutcome] = field(default_factory=list)
+
+    def chunks_by_worker(self) -> dict[str, int]:
+        return dict(Counter(o.worker for o in self.outcomes))
+
+
+def broker_configured() -> bool:
+    return bool(getattr(settings, "CELERY_BROKER_URL", ""))
+
+
+def chunk_payload(kind: str, run_id: int, chunk: Chunk, actor_id: int | None) -> dict[str, Any]:
+    """A chunk task's arguments: plain values and the key naming this chunk of this run."""
+    first, last = chunk.first_account_id, chunk.last_account_id
+    return {
+        "run_id": run_id,
+        "index": chunk.index,
+        "first_account_id": first,
+        "last_account_id": last,
+        "size": chunk.size,
+        "actor_id": actor_id,
+        "key": f"billrun:{run_id}:{kind}:{first}-{last}",
+    }
+
+
+def dispatch_chunks(
+    *,
+    kind: str,
+    run_id: int,
+    chunks: list[Chunk],
+    actor_id: int | None = None,
+    on_chunk: ProgressHook | None = None,
+    timeout: float | None = None,
+) -> list[ChunkOutcome]:
+    """Run the chunks (workers if a broker is configured, else here); outcomes by index."""
+    payloads = [chunk_payload(kind, run_id, chunk, actor_id) for chunk in chunks]
+    progress = _Progress(chunks, on_chunk)
+    if not broker_configured():
+        worker = tasks.in_process_worker()
+        return [progress.done(_WORK[kind](p, worker=worker)) for p in payloads]
+    limit = timeout if timeout is not None else settings.CISTERN_DISPATCH_TIMEOUT_SECONDS
+    return _on_workers(kind, payloads, progress, limit)
+
+
+class _Progress:
+    def __init__(self, chunks: list[Chunk], on_chunk: ProgressHook | None) -> None:
+        self.chunks = {c.index: c for c in chunks}
+        self.total = sum(c.size for c in chunks)
+        self.done_accounts = 0
+        self.on_chunk = on_chunk
+
+    def done(self, result: dict[str, Any]) -> ChunkOutcome:
+        outcome = ChunkOutcome(result["index"], result["key"], result["count"], result["worker"])
+        chunk = self.chunks[outcome.index]
+        self.done_accounts += chunk.size
+        if self.on_chunk is not None:
+            self.on_chunk(ChunkDone(chunk, len(self.chunks), self.done_accounts, self.total))
+        return outcome
+
+
+def _on_workers(
+    kind: str, payloads: list[dict[str, Any]], progress: _Progress, limit: float
+) -> list[ChunkOutcome]:
+    task = _TASKS[kind]
+    pending = {
+        p["index"]: task.apply_async(args=[p], task_id=f"{p['key']}:{uuid.uuid4().hex[:12]}")
+        for p in payloads
+    }
+    outcomes: list[ChunkOutcome] = []
+    failures: list[str] = []
+    deadline = time.monotonic() + limit
+    while pending:
+        for index, result in list(pending.items()):
+            if not result.ready():
+                continue
+            del pending[index]
+            if result.successful():
+                outcomes.append(progress.done(result.result))
+            else:
+                failures.append(_failure(progress.chunks[index], result.result))
+            result.forget()
+        if pending and time.monotonic() > deadline:
+            message = _(DISPATCH_TIMEOUT).format(
+                left=len(pending), total=len(payloads), seconds=int(limit)
+            )
+            raise ServiceError(message)
+        if pending:
+            time.sleep(POLL_SECONDS)
+    if failures:
+        raise ServiceError(" ".join(failures))
+    return sorted(outcomes, key=lambda o: o.index)
+
+
+def _failure(chunk: Chunk, error: object) -> str:
+    return _(CHUNK_FAILED).format(
+        index=chunk.index, first=chunk.first_account_id, last=chunk.last_account_id, error=error
+    )
+
+
+def bill_run_calculate_dispatched(
+    *,
+    run: BillRun,
+    actor: Any,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_chunk: ProgressHook | None = None,
+) -> DispatchReport:
+    """``bill_run_calculate`` with its chunks run through ``dispatch_chunks``."""
+    run = BillRun.objects.get(pk=run.pk)
+    if run.status not in (BillRun.Status.DRAFT, BillRun.Status.REVIEWED) or run.post_started_at:
+        raise ServiceError(_(RUN_NOT_DRAFT).format(status=run.get_status_display()))
+    scope = cycle_accounts(
+        cycle_id=run.cycle_id, first_day=run.period_start, last_day=run.period_end
+    )
+    ids = list(Account.objects.filter(scope).values_list("id", flat=True))
+    BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.DRAFT, accounts_total=len(ids))
+    outcomes = dispatch_chunks(
+        kind=CALCULATE, run_id=run.pk, chunks=account_chunks(ids, chunk_size),
+        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk,
+    )  # fmt: skip
+    return DispatchReport(calculate_finish(run, actor), outcomes)
+
+
+def bill_run_post_dispatched(
+    *,
+    run: BillRun,
+    actor: Any,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_chunk: ProgressHook | None = None,
+) -> DispatchReport:
+    """``bill_run_post`` with its chunks run through ``dispatch_chunks``; resumable."""
+    run = BillRun.objects.get(pk=run.pk)
+    if run.status not in (BillRun.Status.REVIEWED, BillRun.Status.POSTED):
+        raise ServiceError(_(RUN_NOT_REVIEWED).format(status=run.get_status_display()))
+    BillRun.objects.filter(pk=run.pk, post_started_at__isnull=True).update(
+        post_started_at=timezone.now()
+    )
+    ids = list(run.bills.filter(status=Bill.Status.DRAFT).values_list("account_id", flat=True))
+    outcomes = dispatch_chunks(
+        kind=POST, run_id=run.pk, chunks=account_chunks(ids, chunk_size),
+        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk,
+    )  # fmt: skip
+    # Posts whatever is still draft (nothing, unless a bill turned draft meanwhile), then
+    # sets the counters and status exactly as an in-process post does.
+    return DispatchReport(bill_run_post(run=run, actor=actor, chunk_size=chunk_size), outcomes)
