@@ -8,6 +8,8 @@ import platform
 import sqlite3
 from pathlib import Path
 
+from benchmarks.report_posting import posting_rows
+
 SEARCH_P95_TARGET_MS = 50.0
 DEMO_BUILD_TARGET_S = 120.0
 KIND_LABELS = {
@@ -131,7 +133,7 @@ def _request_rows(r: dict) -> list[str]:
             f"{post['entries_per_s']:.0f} entries/s ({post['entries']:,} in "
             f"{post['seconds']:.1f} s) | | |"
         )
-    return rows
+    return rows + posting_rows(r)
 
 
 def write_results(path: Path, facts: dict, results: list[dict]) -> Path:

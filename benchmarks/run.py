@@ -32,7 +32,7 @@ from benchmarks.report import machine_facts, write_results  # noqa: E402
 
 PYTHON = sys.executable
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/cistern_bench"
-STEP_TIMEOUT_S = {"migrate": 600, "demo": 1200, "measure": 1200}
+STEP_TIMEOUT_S = {"migrate": 600, "demo": 1200, "measure": 1200, "posting": 1500}
 QUICK_ACCOUNTS = 10_000
 
 
@@ -79,9 +79,30 @@ def bench_database(label: str, database_url: str, accounts: int, quick: bool) ->
             measure_args += ["--per-kind", "50", "--pages", "50", "--postings", "300"]
         _, out = run_step("measure", measure_args, env)
         result |= json.loads(out)
+        result |= posting_figures(label, env, quick)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         result["error"] = str(exc)
     return result
+
+
+def posting_figures(label: str, env: dict[str, str], quick: bool) -> dict:
+    """Bulk ledger posting, the persisted bill run (with its plain-SQL baseline) and, on
+    PostgreSQL, lockbox/counter/API payments: each its own bounded step."""
+    figures: dict = {}
+    steps = [
+        ("ledger", ["benchmarks/bench_ledger.py", "--single", "0", "--bulk", "20000"]),
+        ("billrun", ["benchmarks/bench_billrun.py"]),
+    ]
+    if label == "PostgreSQL":
+        lockbox = "10000" if quick else "100000"
+        steps.append(("payments", ["benchmarks/bench_payments.py", "--lockbox", lockbox]))
+    for key, args in steps:
+        try:
+            _, out = run_step("posting", args, env)
+            figures[key] = json.loads(out)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            figures[key] = {"error": str(exc)[-500:]}
+    return figures
 
 
 def saved_result_path(database: str) -> Path:

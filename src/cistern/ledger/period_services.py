@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.utils import timezone
 
 from cistern.core.audit import audit_record
@@ -50,20 +50,41 @@ def accounting_period_ensure(*, day: date) -> AccountingPeriod:
 
 
 def period_lock_open(day: date) -> AccountingPeriod:
-    """Lock ``day``'s period for the rest of the transaction; refuse if it is closed."""
-    period = (
-        AccountingPeriod.objects.select_for_update().filter(start_date=month_start(day)).first()
-    )
+    """Lock ``day``'s period for the rest of the transaction; refuse if it is closed.
+
+    One query in the usual case: the period row, locked, with the end of the latest closed
+    period read alongside it (a period row can be open yet lie before a closed month when
+    it was created after that close, for a month that had no activity).
+    """
+    period = _locked_period(day)
     if period is None:
-        period = accounting_period_ensure(day=day)
-        period = AccountingPeriod.objects.select_for_update().get(pk=period.pk)
-    closed_end = latest_closed_end()
+        accounting_period_ensure(day=day)
+        period = _locked_period(day)
+    closed_end = period.closed_end
     if period.is_closed or is_closed(day=day, latest_closed_end=closed_end):
         raise ServiceError(
             PERIOD_CLOSED.format(day=day.isoformat(), closed_end=closed_end),
             field="effective_date",
         )
     return period
+
+
+def _locked_period(day: date) -> AccountingPeriod | None:
+    latest = AccountingPeriod.objects.filter(closed_at__isnull=False).order_by("-end_date")
+    return (
+        AccountingPeriod.objects.select_for_update()
+        .filter(start_date=month_start(day))
+        .annotate(closed_end=Subquery(latest.values("end_date")[:1]))
+        .first()
+    )
+
+
+def period_closed_message(day: date) -> str | None:
+    """Why nothing can post on ``day`` (its period is closed), or None; takes no lock."""
+    closed_end = latest_closed_end()
+    if is_closed(day=day, latest_closed_end=closed_end):
+        return PERIOD_CLOSED.format(day=day.isoformat(), closed_end=closed_end)
+    return None
 
 
 def accounting_period_close(

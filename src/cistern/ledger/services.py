@@ -149,10 +149,9 @@ def _post(
             return existing
         accounts = _validated_ledger_accounts(legs)
         _lock_customer_accounts(leg.customer_account_id for leg in legs)
-        existing = _replayed(idempotency_key, content_hash)  # a racer may have won meanwhile
-        if existing is not None:
-            return existing
         period_lock_open(effective_date)
+        # A racer that posted this key meanwhile makes the insert fail; ``_insert_entry``
+        # then returns its entry and the replay check below compares the content.
         entry, created = _insert_entry(
             idempotency_key=idempotency_key,
             content_hash=content_hash,
@@ -255,10 +254,9 @@ def _insert_postings(
     )
 
 
-def _audit_entry(entry: JournalEntry, legs: Sequence[Leg], actor: Any) -> None:
-    """One audit event per customer account touched (or one with none), so every
-    account's history shows the entries that moved its balance."""
-    after = {
+def audit_after(entry: JournalEntry, legs: Sequence[Leg]) -> dict[str, Any]:
+    """The ``after`` document of an entry's audit event (the bulk path writes the same)."""
+    return {
         "idempotency_key": entry.idempotency_key,
         "effective_date": entry.effective_date.isoformat(),
         "source": entry.source,
@@ -267,6 +265,12 @@ def _audit_entry(entry: JournalEntry, legs: Sequence[Leg], actor: Any) -> None:
         "reverses": entry.reverses_id,
         "legs": [leg.as_json() for leg in legs],
     }
+
+
+def _audit_entry(entry: JournalEntry, legs: Sequence[Leg], actor: Any) -> None:
+    """One audit event per customer account touched (or one with none), so every
+    account's history shows the entries that moved its balance."""
+    after = audit_after(entry, legs)
     touched = sorted({leg.customer_account_id for leg in legs if leg.customer_account_id})
     for account_id in touched or [None]:
         audit_record(

@@ -27,9 +27,9 @@ from cistern.customers.models import Account
 from cistern.payments.domain import LockboxFile, LockboxItem, LockboxRejected, lockbox_parse
 from cistern.payments.domain.lockbox import lockbox_file_id
 from cistern.payments.domain.lockbox_layout import LockboxProblem
+from cistern.payments.lockbox_posting import lockbox_payments_post
 from cistern.payments.locks import accounts_lock
 from cistern.payments.models import Channel, LockboxImport, Payment, PaymentBatch, Tender
-from cistern.payments.posting import payment_post_entry
 
 MAX_LOCKBOX_BYTES = 50 * 1024 * 1024
 FILE_REFUSED = "The lockbox file was refused ({count} problem{s}); nothing was posted."
@@ -128,6 +128,7 @@ def _post_file(parsed: LockboxFile, data: bytes, filename: str, actor: Any) -> L
         imported_by=actor, imported_at=now,
     )  # fmt: skip
     accounts_lock(account_ids.values())
+    payments: list[Payment] = []
     for batch_id, (count, cents) in parsed.batch_totals().items():
         items = [item for item in parsed.items if item.batch_id == batch_id]
         batch = PaymentBatch.objects.create(
@@ -136,16 +137,24 @@ def _post_file(parsed: LockboxFile, data: bytes, filename: str, actor: Any) -> L
             opened_by=actor, opened_at=now, status=PaymentBatch.Status.POSTED,
             posted_by=actor, posted_at=now,
         )  # fmt: skip
-        for item in items:
-            payment = Payment.objects.create(
-                batch=batch, account_id=account_ids[item.scan_line.account_number],
+        payments.extend(
+            Payment(
+                batch=batch,
+                account_id=account_ids[item.scan_line.account_number],
                 amount_cents=item.amount_paid_cents,
                 tender=Tender.CHECK if item.check_number else Tender.MONEY_ORDER,
-                channel=Channel.LOCKBOX, received_on=item.deposit_date,
-                payer_name=item.payer_name[:120], check_number=item.check_number,
-                idempotency_key=_item_key(item), created_by=actor, created_at=now,
-            )  # fmt: skip
-            payment_post_entry(payment=payment, source_ref=f"LB{record.pk}", actor=actor)
+                channel=Channel.LOCKBOX,
+                received_on=item.deposit_date,
+                payer_name=item.payer_name[:120],
+                check_number=item.check_number,
+                idempotency_key=_item_key(item),
+                created_by=actor,
+                created_at=now,
+            )
+            for item in items
+        )
+    payments = Payment.objects.bulk_create(payments, batch_size=1000)
+    lockbox_payments_post(payments=payments, source_ref=f"LB{record.pk}", actor=actor)
     audit_record(
         actor=actor,
         action="payments.lockbox.import",

@@ -6,74 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_bill_true_up'),
-        ('customers', '0003_search_index'),
+        ("billing", "0003_bill_true_up"),
+        ("customers", "0003_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BillDocument',
+            name="BillDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pdf', models.FileField(upload_to='bills/%Y/%m/')),
-                ('sha256', models.CharField(max_length=64)),
-                ('page_count', models.PositiveSmallIntegerField(default=1)),
-                ('language', models.CharField(max_length=10)),
-                ('template', models.CharField(max_length=100)),
-                ('rendered_at', models.DateTimeField()),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_to', models.EmailField(blank=True, max_length=254)),
-                ('bill', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='document', to='billing.bill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pdf", models.FileField(upload_to="bills/%Y/%m/")),
+                ("sha256", models.CharField(max_length=64)),
+                ("page_count", models.PositiveSmallIntegerField(default=1)),
+                ("language", models.CharField(max_length=10)),
+                ("template", models.CharField(max_length=100)),
+                ("rendered_at", models.DateTimeField()),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_to", models.EmailField(blank=True, max_length=254)),
+                (
+                    "bill",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="document",
+                        to="billing.bill",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BillMessage',
+            name="BillMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='title (staff only)')),
-                ('target', models.CharField(choices=[('all', 'All bills'), ('cycle', 'One billing cycle'), ('premise_class', 'One premise class'), ('account', 'One account')], max_length=16, verbose_name='who gets it')),
-                ('premise_class', models.CharField(blank=True, max_length=16, verbose_name='premise class')),
-                ('texts', models.JSONField(default=dict, verbose_name='text by language')),
-                ('effective_from', models.DateField(verbose_name='from')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('priority', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cycle', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.billingcycle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title (staff only)")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("all", "All bills"),
+                            ("cycle", "One billing cycle"),
+                            ("premise_class", "One premise class"),
+                            ("account", "One account"),
+                        ],
+                        max_length=16,
+                        verbose_name="who gets it",
+                    ),
+                ),
+                (
+                    "premise_class",
+                    models.CharField(blank=True, max_length=16, verbose_name="premise class"),
+                ),
+                ("texts", models.JSONField(default=dict, verbose_name="text by language")),
+                ("effective_from", models.DateField(verbose_name="from")),
+                ("effective_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("priority", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="billing.billingcycle",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['priority', 'effective_from', 'id'],
+                "ordering": ["priority", "effective_from", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BillPrintIndex',
+            name="BillPrintIndex",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('csv', models.FileField(upload_to='print/%Y/%m/')),
-                ('bill_count', models.PositiveIntegerField(default=0)),
-                ('built_at', models.DateTimeField()),
-                ('run', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='print_index', to='billing.billrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("csv", models.FileField(upload_to="print/%Y/%m/")),
+                ("bill_count", models.PositiveIntegerField(default=0)),
+                ("built_at", models.DateTimeField()),
+                (
+                    "run",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="print_index",
+                        to="billing.billrun",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BillPrintBatch',
+            name="BillPrintBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('pdf', models.FileField(upload_to='print/%Y/%m/')),
-                ('bill_count', models.PositiveIntegerField(default=0)),
-                ('page_count', models.PositiveIntegerField(default=0)),
-                ('sha256', models.CharField(max_length=64)),
-                ('built_at', models.DateTimeField()),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='print_batches', to='billing.billrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField()),
+                ("pdf", models.FileField(upload_to="print/%Y/%m/")),
+                ("bill_count", models.PositiveIntegerField(default=0)),
+                ("page_count", models.PositiveIntegerField(default=0)),
+                ("sha256", models.CharField(max_length=64)),
+                ("built_at", models.DateTimeField()),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="print_batches",
+                        to="billing.billrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'seq'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'seq'), name='billing_print_batch_seq_unique')],
+                "ordering": ["run", "seq"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("run", "seq"), name="billing_print_batch_seq_unique"
+                    )
+                ],
             },
         ),
     ]
