@@ -24,19 +24,19 @@ rest (docs/decisions/ledger.md "Bulk posting").
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cistern.core.errors import ServiceError
 from cistern.core.models import AuditEvent
 from cistern.customers.models import Account
-from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared
+from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared, select_in
 from cistern.ledger.domain.entries import EntryRejected, Leg, entry_content_hash, validate_legs
 from cistern.ledger.domain.periods import month_start
 from cistern.ledger.models import JournalEntry, LedgerAccount, Posting
@@ -136,13 +136,18 @@ def _plan(requests: Sequence[EntryRequest], *, lock: bool) -> tuple[dict[str, st
     problems: dict[str, str] = {}
     chart = {a.code: a for a in LedgerAccount.objects.all()}
     plan = _Plan(ledger_ids={code: a.pk for code, a in chart.items()})
+    codes = _ChartCodes(
+        known=frozenset(chart),
+        inactive=frozenset(c for c, a in chart.items() if not a.active),
+        receivable=frozenset(c for c, a in chart.items() if a.is_receivable),
+    )
     _check_customer_accounts(requests, problems, lock=lock)
     _check_periods(requests, problems, lock=lock)
     existing = _existing_entries([r.idempotency_key for r in requests])
     seen: dict[str, str] = {}
     for request in requests:
         key = request.idempotency_key
-        problem = _request_problem(request, chart)
+        problem = _request_problem(request, codes)
         if problem:
             problems.setdefault(key, problem)
             continue
@@ -164,7 +169,15 @@ def _plan(requests: Sequence[EntryRequest], *, lock: bool) -> tuple[dict[str, st
     return problems, plan
 
 
-def _request_problem(request: EntryRequest, chart: dict[str, LedgerAccount]) -> str | None:
+class _ChartCodes(NamedTuple):
+    """The chart's codes, read once a batch (``validate_legs`` only tests membership)."""
+
+    known: frozenset[str]
+    inactive: frozenset[str]
+    receivable: frozenset[str]
+
+
+def _request_problem(request: EntryRequest, codes: _ChartCodes) -> str | None:
     """The first thing wrong with one request (the single path's checks), or None."""
     if isinstance(request.effective_date, datetime) or not isinstance(request.effective_date, date):
         raise TypeError("effective_date must be a date (the accounting date), not a datetime")
@@ -182,22 +195,16 @@ def _request_problem(request: EntryRequest, chart: dict[str, LedgerAccount]) -> 
     for name, value in values.items():
         if len(value) > _LIMITS[name]:
             return FIELD_TOO_LONG.format(field=name.replace("_", " "), limit=_LIMITS[name])
-    codes = {leg.account_code for leg in request.legs}
     try:
         validate_legs(
             request.legs,
-            known_codes=chart.keys(),
-            inactive_codes={c for c in codes if c in chart and not chart[c].active},
-            receivable_codes={c for c in codes if c in chart and chart[c].is_receivable},
+            known_codes=codes.known,
+            inactive_codes=codes.inactive,
+            receivable_codes=codes.receivable,
         )
     except EntryRejected as exc:
         return exc.message
     return None
-
-
-def _in_chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), IN_CLAUSE):
-        yield values[start : start + IN_CLAUSE]
 
 
 def _check_customer_accounts(
@@ -206,12 +213,9 @@ def _check_customer_accounts(
     """With ``lock``, row-lock the customer accounts in id order (a slice at a time, still
     in order, so a fixed order cannot deadlock); refuse requests naming a missing one."""
     wanted = sorted({leg.customer_account_id for r in requests for leg in r.legs} - {None})
-    found: set[int] = set()
-    for part in _in_chunks(wanted):
-        rows = Account.objects.filter(pk__in=part)
-        if lock:
-            rows = rows.select_for_update().order_by("pk")
-        found.update(rows.values_list("pk", flat=True))
+    suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    sql = f"SELECT id FROM {Account._meta.db_table} WHERE id {{in_}} ORDER BY id{suffix}"
+    found = {row[0] for row in select_in(sql, wanted, chunk=IN_CLAUSE)}
     missing = set(wanted) - found
     if not missing:
         return
@@ -255,13 +259,12 @@ def _check_periods(
 
 def _existing_entries(keys: Sequence[str]) -> dict[str, tuple[int, str]]:
     """key -> (entry id, content hash) of the keys already posted."""
-    found: dict[str, tuple[int, str]] = {}
-    for part in _in_chunks(sorted(set(keys))):
-        rows = JournalEntry.objects.filter(idempotency_key__in=part).values_list(
-            "idempotency_key", "id", "content_hash"
-        )
-        found.update((key, (entry_id, content_hash)) for key, entry_id, content_hash in rows)
-    return found
+    sql = (
+        f"SELECT idempotency_key, id, content_hash FROM {JournalEntry._meta.db_table}"
+        " WHERE idempotency_key {in_}"
+    )
+    rows = select_in(sql, sorted(set(keys)), chunk=IN_CLAUSE)
+    return {key: (entry_id, content_hash) for key, entry_id, content_hash in rows}
 
 
 _ENTRY_COLUMNS = (

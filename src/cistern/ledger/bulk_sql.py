@@ -81,15 +81,42 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     return count
 
 
-def _copy_with_ids(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]
-) -> list[int]:
-    table = model._meta.db_table
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new ids from ``model``'s sequence (PostgreSQL only), for rows the caller
+    inserts with ``insert_rows`` and an ``id`` column."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
+            [model._meta.db_table, count],
         )
-        ids = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy_with_ids(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]
+) -> list[int]:
+    ids = reserve_ids(model, len(rows))
     insert_rows(model, ("id", *columns), [(i, *row) for i, row in zip(ids, rows, strict=True)])
     return ids
+
+
+def select_in(sql: str, values: Sequence[Any], *, chunk: int = 500) -> list[tuple]:
+    """Rows of ``sql`` for ``values``: ``sql`` tests one column with an ``{in_}`` marker.
+
+    PostgreSQL: one query with ``= ANY(%s)`` and the values as one array parameter (an
+    ``IN`` list of 100,000 placeholders costs seconds to build and plan); elsewhere,
+    ``IN (...)`` a slice of ``chunk`` values at a time, in order. Values come back as the
+    driver gives them (SQLite: dates as text), so read ids and strings with it.
+    """
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(in_="= ANY(%s)"), [list(values)])
+            return cursor.fetchall()
+        rows: list[tuple] = []
+        for start in range(0, len(values), chunk):
+            part = list(values[start : start + chunk])
+            cursor.execute(sql.format(in_=f"IN ({', '.join(['%s'] * len(part))})"), part)
+            rows.extend(cursor.fetchall())
+        return rows

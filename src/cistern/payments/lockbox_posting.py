@@ -3,30 +3,39 @@
 The rows are the ones ``payment_post_entry`` writes item by item — the entry under key
 ``payment:P<id>`` dated the deposit date, cash clearing against the account's receivables
 applied in the district's order (``posting.payment_legs``), the payment marked posted and
-linked to its entry — but the open charges of every account are read in a few queries and
-every entry goes through ``cistern.ledger.bulk.journal_entries_post_bulk`` at once.
+linked to its entry — but the payments go in as plain rows (``COPY`` on PostgreSQL), the
+open charges of every account are read in a few queries, every entry goes through
+``cistern.ledger.bulk.journal_entries_post_bulk`` at once, and the payments are marked
+posted with one statement.
 
 An account with more than one item in the file posts its items one at a time, in file
 order, after the others (each payment must see the charges the one before it paid).
-Callers hold the customer accounts' row locks (``payments.locks.accounts_lock``).
+Callers hold the customer accounts' row locks, taken in id order (``payments.locks``).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db import connection
 
 from cistern.ledger import codes
 from cistern.ledger.bulk import EntryRequest, journal_entries_post_bulk
-from cistern.ledger.models import JournalEntry, Posting
+from cistern.ledger.bulk_sql import (
+    insert_returning_ids,
+    insert_rows,
+    prepared,
+    reserve_ids,
+    select_in,
+)
+from cistern.ledger.models import LedgerAccount, Posting
 from cistern.ledger.services import Leg
 from cistern.payments import config
 from cistern.payments.domain import OpenCharge, charge_kind_for, payment_apply
-from cistern.payments.models import Payment
+from cistern.payments.models import Channel, Payment
 from cistern.payments.posting import (
     CATEGORY_CREDIT,
     CREDIT_ACCOUNT,
@@ -38,29 +47,124 @@ from cistern.payments.posting import (
 IN_CLAUSE = 500
 
 
-def lockbox_payments_post(*, payments: Sequence[Payment], source_ref: str, actor: Any) -> int:
-    """Post ``payments`` (saved, pending, accounts locked); returns how many posted."""
+class LockboxPayment(NamedTuple):
+    """One lockbox item as the payment row it becomes (channel lockbox, pending)."""
+
+    batch_id: int
+    account_id: int
+    amount_cents: int
+    tender: str
+    received_on: date
+    payer_name: str
+    check_number: str
+    idempotency_key: str
+
+
+def lockbox_payments_post(
+    *, payments: Sequence[LockboxPayment], source_ref: str, actor: Any, now: datetime
+) -> int:
+    """Write and post ``payments`` (accounts locked by the caller); returns how many.
+
+    PostgreSQL: the payment ids are taken from the sequence first and the rows go in after
+    the entries, already posted and linked (no second write of 100,000 rows); elsewhere the
+    rows go in pending and are marked posted after.
+    """
+    direct = connection.vendor == "postgresql"
+    ids = reserve_ids(Payment, len(payments)) if direct else _insert_pending(payments, actor, now)
     per_account = Counter(p.account_id for p in payments)
-    alone = [p for p in payments if per_account[p.account_id] == 1]
-    charges = open_charges_many([p.account_id for p in alone])
+    alone = [(pk, p) for pk, p in zip(ids, payments, strict=True) if per_account[p.account_id] == 1]
+    entry_for = _post_alone(alone, source_ref, actor)
+    if direct:
+        _insert_rows(payments, ids, entry_for, actor, now)
+    else:
+        _mark_posted(list(entry_for.items()))
+    shared = [pk for pk, p in zip(ids, payments, strict=True) if per_account[p.account_id] > 1]
+    for start in range(0, len(shared), IN_CLAUSE):
+        part = shared[start : start + IN_CLAUSE]
+        for payment in Payment.objects.filter(pk__in=part).order_by("pk"):
+            payment_post_entry(payment=payment, source_ref=source_ref, actor=actor)
+    return len(payments)
+
+
+def _post_alone(
+    alone: list[tuple[int, LockboxPayment]], source_ref: str, actor: Any
+) -> dict[int, int]:
+    """Post one entry per (payment id, payment) in one bulk call: payment id -> entry id."""
+    charges = open_charges_many([p.account_id for _pk, p in alone])
     order = config.application_order()
+    memos = _memos({p.tender for _pk, p in alone})
+    empty: tuple[list[OpenCharge], dict[str, str]] = ([], {})
     requests = [
         EntryRequest(
-            idempotency_key=f"payment:P{p.pk}",
+            idempotency_key=f"payment:P{pk}",
             effective_date=p.received_on,
             source=SOURCE_PAYMENT,
             source_ref=source_ref,
-            memo=f"{p.get_tender_display()} payment, {p.get_channel_display()}",
-            legs=tuple(_legs(p, *charges.get(p.account_id, ([], {})), order)),
+            memo=memos[p.tender],
+            legs=tuple(
+                _legs(p.account_id, p.amount_cents, *charges.get(p.account_id, empty), order)
+            ),
         )
-        for p in alone
+        for pk, p in alone
     ]
-    journal_entries_post_bulk(requests=requests, actor=actor)
-    _mark_posted([p.pk for p in alone])
-    for payment in payments:
-        if per_account[payment.account_id] > 1:
-            payment_post_entry(payment=payment, source_ref=source_ref, actor=actor)
-    return len(payments)
+    result = journal_entries_post_bulk(requests=requests, actor=actor)
+    return {pk: result.entry_ids[f"payment:P{pk}"] for pk, _p in alone}
+
+
+_PAYMENT_COLUMNS = (
+    "batch", "account", "amount_cents", "tender", "channel", "status", "received_on",
+    "payer_name", "check_number", "check_bank", "processor_reference", "card_brand",
+    "card_last4", "auth_code", "idempotency_key", "created_by", "created_at",
+)  # fmt: skip
+
+
+def _rows(
+    payments: Sequence[LockboxPayment], actor: Any, now: datetime
+) -> Iterator[tuple[Any, ...]]:
+    """The payments as pending rows in ``_PAYMENT_COLUMNS`` order."""
+    created_at = prepared(Payment, "created_at", now)
+    actor_id = getattr(actor, "pk", None)
+    days = {d: prepared(Payment, "received_on", d) for d in {p.received_on for p in payments}}
+    pending, lockbox = Payment.Status.PENDING.value, Channel.LOCKBOX.value
+    for p in payments:
+        yield (
+            p.batch_id, p.account_id, p.amount_cents, p.tender, lockbox, pending,
+            days[p.received_on], p.payer_name, p.check_number, "", "", "", "", "",
+            p.idempotency_key, actor_id, created_at,
+        )  # fmt: skip
+
+
+def _insert_pending(payments: Sequence[LockboxPayment], actor: Any, now: datetime) -> list[int]:
+    """Insert the payments as plain rows (pending, no entry); their ids in file order."""
+    return insert_returning_ids(Payment, _PAYMENT_COLUMNS, list(_rows(payments, actor, now)))
+
+
+def _insert_rows(
+    payments: Sequence[LockboxPayment],
+    ids: list[int],
+    entry_for: dict[int, int],
+    actor: Any,
+    now: datetime,
+) -> None:
+    """Insert the payments under ``ids``: posted and linked where ``entry_for`` has an
+    entry, pending otherwise (an account's second item, posted one at a time after)."""
+    posted = Payment.Status.POSTED.value
+    columns = ("id", *_PAYMENT_COLUMNS, "entry")
+    rows = (
+        (pk, *row[:5], posted, *row[6:], entry_for[pk]) if pk in entry_for else (pk, *row, None)
+        for pk, row in zip(ids, _rows(payments, actor, now), strict=True)
+    )
+    insert_rows(Payment, columns, rows)
+
+
+def _memos(tenders: set[str]) -> dict[str, str]:
+    """The memo ``payment_post_entry`` writes, per tender (all lockbox), built once each:
+    ``get_tender_display`` costs a translated-choices lookup per call."""
+    memos = {}
+    for tender in tenders:
+        sample = Payment(tender=tender, channel=Channel.LOCKBOX)
+        memos[tender] = f"{sample.get_tender_display()} payment, {sample.get_channel_display()}"
+    return memos
 
 
 def open_charges_many(
@@ -68,9 +172,19 @@ def open_charges_many(
 ) -> dict[int, tuple[list[OpenCharge], dict[str, str]]]:
     """``posting.open_charges`` for many accounts in a few queries."""
     rows_by_account: dict[int, list[tuple]] = defaultdict(list)
-    ids = sorted(set(account_ids))
+    for account_id, *row in _receivable_rows(sorted(set(account_ids))):
+        rows_by_account[account_id].append(tuple(row))
+    return {a: _open_charges(rows) for a, rows in rows_by_account.items()}
+
+
+def _receivable_rows(ids: list[int]) -> Iterator[tuple]:
+    """(account, category, receivable code, date, cents) of the accounts' receivable
+    postings, by account then date and id: one query on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        yield from select_in(_RECEIVABLES_SQL, ids)
+        return
     for start in range(0, len(ids), IN_CLAUSE):
-        rows = (
+        yield from (
             Posting.objects.filter(
                 customer_account_id__in=ids[start : start + IN_CLAUSE],
                 ledger_account__is_receivable=True,
@@ -81,9 +195,15 @@ def open_charges_many(
                 "effective_date", "amount_cents",
             )
         )  # fmt: skip
-        for account_id, *row in rows:
-            rows_by_account[account_id].append(tuple(row))
-    return {a: _open_charges(rows) for a, rows in rows_by_account.items()}
+
+
+_RECEIVABLES_SQL = (
+    f"SELECT p.customer_account_id, p.charge_category, a.code, p.effective_date,"
+    f" p.amount_cents FROM {Posting._meta.db_table} p"
+    f" JOIN {LedgerAccount._meta.db_table} a ON a.id = p.ledger_account_id"
+    " WHERE a.is_receivable AND p.customer_account_id {in_}"
+    " ORDER BY p.customer_account_id, p.effective_date, p.id"
+)
 
 
 def _open_charges(rows: list[tuple]) -> tuple[list[OpenCharge], dict[str, str]]:
@@ -110,27 +230,38 @@ def _open_charges(rows: list[tuple]) -> tuple[list[OpenCharge], dict[str, str]]:
 
 
 def _legs(
-    payment: Payment, charges: list[OpenCharge], code_for: dict[str, str], order: Any
+    account_id: int,
+    amount_cents: int,
+    charges: list[OpenCharge],
+    code_for: dict[str, str],
+    order: Any,
 ) -> list[Leg]:
     """``posting.payment_legs`` with the open charges given."""
-    applied = payment_apply(payment_cents=payment.amount_cents, open_charges=charges, order=order)
-    legs = [Leg(DEBIT_ACCOUNT, payment.amount_cents)]
+    applied = payment_apply(payment_cents=amount_cents, open_charges=charges, order=order)
+    legs = [Leg(DEBIT_ACCOUNT, amount_cents)]
     for category, cents in applied.by_category().items():
         code = code_for.get(category) or codes.RECEIVABLE_FOR_CATEGORY.get(category, CREDIT_ACCOUNT)
-        legs.append(Leg(code, -cents, payment.account_id, category))
+        legs.append(Leg(code, -cents, account_id, category))
     if applied.unapplied_cents:
-        legs.append(
-            Leg(CREDIT_ACCOUNT, -applied.unapplied_cents, payment.account_id, CATEGORY_CREDIT)
-        )
+        legs.append(Leg(CREDIT_ACCOUNT, -applied.unapplied_cents, account_id, CATEGORY_CREDIT))
     return legs
 
 
-def _mark_posted(payment_ids: list[int]) -> None:
-    """Posted, linked to the entry posted under the payment's key (one UPDATE a slice)."""
-    entry = JournalEntry.objects.filter(
-        idempotency_key=Concat(Value("payment:P"), Cast(OuterRef("pk"), CharField()))
-    ).values("pk")[:1]
-    for start in range(0, len(payment_ids), IN_CLAUSE):
-        Payment.objects.filter(pk__in=payment_ids[start : start + IN_CLAUSE]).update(
-            status=Payment.Status.POSTED, entry=Subquery(entry)
-        )
+def _mark_posted(pairs: list[tuple[int, int]]) -> None:
+    """Mark posted and link each (payment id, entry id): one statement (PostgreSQL)."""
+    if not pairs:
+        return
+    table = connection.ops.quote_name(Payment._meta.db_table)
+    posted = Payment.Status.POSTED.value
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS p SET status = %s, entry_id = v.entry"
+                " FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, entry) WHERE p.id = v.id",
+                [posted, [pk for pk, _e in pairs], [e for _pk, e in pairs]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, entry_id = %s WHERE id = %s",
+                [(posted, entry_id, pk) for pk, entry_id in pairs],
+            )
