@@ -34,13 +34,14 @@ from cistern.ledger.bulk_sql import (
 from cistern.ledger.models import LedgerAccount, Posting
 from cistern.ledger.services import Leg
 from cistern.payments import config
-from cistern.payments.domain import OpenCharge, charge_kind_for, payment_apply
+from cistern.payments.domain import OpenCharge, payment_apply
 from cistern.payments.models import Channel, Payment
 from cistern.payments.posting import (
     CATEGORY_CREDIT,
     CREDIT_ACCOUNT,
     DEBIT_ACCOUNT,
     SOURCE_PAYMENT,
+    open_charges_from_rows,
     payment_post_entry,
 )
 
@@ -174,7 +175,7 @@ def open_charges_many(
     rows_by_account: dict[int, list[tuple]] = defaultdict(list)
     for account_id, *row in _receivable_rows(sorted(set(account_ids))):
         rows_by_account[account_id].append(tuple(row))
-    return {a: _open_charges(rows) for a, rows in rows_by_account.items()}
+    return {a: open_charges_from_rows(rows) for a, rows in rows_by_account.items()}
 
 
 def _receivable_rows(ids: list[int]) -> Iterator[tuple]:
@@ -204,29 +205,6 @@ _RECEIVABLES_SQL = (
     " WHERE a.is_receivable AND p.customer_account_id {in_}"
     " ORDER BY p.customer_account_id, p.effective_date, p.id"
 )
-
-
-def _open_charges(rows: list[tuple]) -> tuple[list[OpenCharge], dict[str, str]]:
-    """The same reckoning as ``posting.open_charges``, from rows already read."""
-    debits: dict[str, list[list[Any]]] = defaultdict(list)
-    credits: dict[str, int] = defaultdict(int)
-    code_for: dict[str, str] = {}
-    for category, code, day, cents in rows:
-        code_for.setdefault(category, code)
-        if cents > 0:
-            debits[category].append([day, cents])
-        else:
-            credits[category] += -cents
-    charges: list[OpenCharge] = []
-    for category, items in debits.items():
-        left = credits[category]
-        for day, cents in items:
-            taken = min(left, cents)
-            left -= taken
-            if cents - taken > 0:
-                charges.append(OpenCharge(category, day, cents - taken, charge_kind_for(category)))
-    charges.sort(key=lambda c: c.charge_date)
-    return charges, code_for
 
 
 def _legs(

@@ -40,6 +40,12 @@ def open_charges(*, account_id: int) -> tuple[list[OpenCharge], dict[str, str]]:
         .order_by("effective_date", "id")
         .values_list("charge_category", "ledger_account__code", "effective_date", "amount_cents")
     )
+    return open_charges_from_rows(list(rows))
+
+
+def open_charges_from_rows(rows: list[tuple[Any, ...]]) -> tuple[list[OpenCharge], dict[str, str]]:
+    """Open charges from an account's receivable postings (category, code, date, cents), in
+    date order: each category's credits retire its oldest charges first."""
     debits: dict[str, list[list[Any]]] = defaultdict(list)
     credits: dict[str, int] = defaultdict(int)
     code_for: dict[str, str] = {}
