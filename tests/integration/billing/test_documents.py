@@ -235,3 +235,13 @@ def run_free_account(db):
     from tests.integration.billing import makers
 
     return makers.account(billing_cycle=makers.cycle("NB"))
+
+
+def test_an_amount_too_large_for_the_scan_line_leaves_the_scan_line_off_rather_than_capping_it():
+    from cistern.billing.documents.context import scan_line_for
+    from cistern.core.domain.check_digit import with_check_digit
+
+    account = with_check_digit("1000001")
+    assert scan_line_for(account, 1_000_000_000) == {"digits": "", "display": ""}
+    ok = scan_line_for(account, 999_999_999)
+    assert ok["digits"][8:17] == "999999999"

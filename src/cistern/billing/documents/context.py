@@ -133,9 +133,13 @@ def chart_for(bill: Bill):
 
 
 def scan_line_for(account_number: str, amount_due_cents: int) -> dict[str, str]:
-    """The stub's scan line, raw and grouped; empty when the account number cannot scan."""
+    """The stub's scan line, raw and grouped; empty when it cannot carry this account or amount.
+
+    Never a capped or altered amount: a scan line that cannot say exactly what is due is left
+    off, and the stub shows the account number and amount in print only.
+    """
     try:
-        digits = scan_line_build(account_number, min(amount_due_cents, 999_999_999))
+        digits = scan_line_build(account_number, amount_due_cents)
     except ScanLineError:
         return {"digits": "", "display": ""}
     return {"digits": digits, "display": f"{digits[:8]} {digits[8:17]} {digits[17]}"}
