@@ -12,4 +12,6 @@ urlpatterns = [
     path("admin-area/", include("cistern.core.urls")),
     path("api/v1/", api.urls),
     path("cashiering/", include("cistern.payments.urls")),
+    # The sandbox card processor's hosted page (404 unless the sandbox is the processor).
+    path("sandbox-processor/", include("cistern.payments.hosted_sandbox_urls")),
 ]

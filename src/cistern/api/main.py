@@ -15,6 +15,7 @@ from ninja.security import APIKeyHeader
 
 from cistern.api.keys import api_key_authenticate
 from cistern.payments.api import router as payments_router
+from cistern.payments.hosted_api import router as hosted_payments_router
 
 
 class ApiKeyAuth(APIKeyHeader):
@@ -33,3 +34,4 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/", payments_router)
+api.add_router("/", hosted_payments_router)

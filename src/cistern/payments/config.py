@@ -6,17 +6,22 @@
 - ``CISTERN_RETURNED_PAYMENT_FEE_CENTS``: the returned-payment fee used only when the fee
   schedule (``cistern.rates.fees``, code ``returned_payment``) has no row in force.
 - ``CISTERN_CARD_PROCESSOR``: dotted path of the card processor class (default: the sandbox).
+- ``CISTERN_CARD_WEBHOOK_SECRET``: the secret shared with the processor that signs its
+  notifications (default, for the sandbox only: derived from ``SECRET_KEY``).
+- ``CISTERN_HOSTED_PAYMENT_MINUTES``: how long a hosted payment page stays open (default 30).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 from cistern.payments.domain import ApplicationOrder
 
 DEFAULT_CASH_ONLY_THRESHOLD = 2
 DEFAULT_RETURNED_PAYMENT_FEE_CENTS = 2500
 DEFAULT_CARD_PROCESSOR = "cistern.payments.processors.SandboxProcessor"
+DEFAULT_HOSTED_PAYMENT_MINUTES = 30
 
 
 def application_order() -> ApplicationOrder:
@@ -37,3 +42,13 @@ def returned_payment_fee_default_cents() -> int:
 
 def card_processor_path() -> str:
     return str(getattr(settings, "CISTERN_CARD_PROCESSOR", DEFAULT_CARD_PROCESSOR))
+
+
+def card_webhook_secret() -> str:
+    """The processor's notification signing secret; the sandbox's is derived from SECRET_KEY."""
+    configured = str(getattr(settings, "CISTERN_CARD_WEBHOOK_SECRET", "") or "")
+    return configured or salted_hmac("cistern.payments.sandbox-webhook", "secret").hexdigest()
+
+
+def hosted_payment_minutes() -> int:
+    return int(getattr(settings, "CISTERN_HOSTED_PAYMENT_MINUTES", DEFAULT_HOSTED_PAYMENT_MINUTES))

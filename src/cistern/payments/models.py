@@ -401,3 +401,6 @@ class BankCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type_code} {self.amount_cents}"
+
+
+from cistern.payments.hosted_models import HostedPayment  # noqa: E402,F401  (web card sessions)

@@ -11,6 +11,12 @@ Sandbox tokens: ``tok_<brand>_<last4>`` approves (``tok_visa_4242``, ``tok_maste
 ``tok_amex_0005``, ``tok_discover_1117``); ``tok_declined`` and any unknown token decline.
 References are derived from the token, amount and the caller's reference, so the same charge
 gives the same answer every time.
+
+Web payments (the hosted page) take three steps, as with real processors: Cistern asks for a
+session (``hosted_session_create``) and sends the customer's browser to its URL; the
+processor's page takes the card; the processor then notifies Cistern with a signed message,
+which ``hosted_notification_verify`` checks (signature, freshness) and reads. The sandbox's
+hosted page and its signing live in ``cistern.payments.hosted_sandbox``.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from __future__ import annotations
 import hashlib
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from django.utils.module_loading import import_string
@@ -51,6 +59,25 @@ class HostedSession:
 
 
 @dataclass(frozen=True)
+class HostedNotification:
+    """A verified message from the processor about one hosted session: a charge approved
+    (``result.approved``) or declined. ``event_id`` is the processor's id for the message."""
+
+    event_id: str
+    session_id: str
+    result: CardResult
+    sent_at: datetime
+
+
+class NotificationRefused(Exception):
+    """The message is not from the processor (bad signature), too old (a replay), or unreadable."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
 class RefundResult:
     approved: bool
     reference: str
@@ -66,13 +93,20 @@ class CardProcessor(ABC):
 
     @abstractmethod
     def hosted_session_create(
-        self, *, amount_cents: int, reference: str, return_url: str
+        self, *, amount_cents: int, reference: str, return_url: str, expires_at: datetime
     ) -> HostedSession:
-        """Start a hosted payment page for a web payment."""
+        """Start a hosted payment page for a web payment of exactly ``amount_cents``.
+
+        ``reference`` is Cistern's id for the session; after paying (or cancelling) the
+        processor sends the customer's browser to ``return_url``; the page refuses payment
+        after ``expires_at``."""
 
     @abstractmethod
-    def hosted_session_result(self, *, session_id: str, token: str) -> CardResult:
-        """The outcome of a hosted page session, once the processor calls back."""
+    def hosted_notification_verify(
+        self, *, body: bytes, headers: Mapping[str, str], now: datetime
+    ) -> HostedNotification:
+        """Check a notification's signature and age, and read it; raise ``NotificationRefused``
+        when it is forged, altered, too old to be anything but a replay, or unreadable."""
 
     @abstractmethod
     def refund(self, *, reference: str, amount_cents: int) -> RefundResult:
@@ -105,17 +139,21 @@ class SandboxProcessor(CardProcessor):
         )
 
     def hosted_session_create(
-        self, *, amount_cents: int, reference: str, return_url: str
+        self, *, amount_cents: int, reference: str, return_url: str, expires_at: datetime
     ) -> HostedSession:
-        session_id = f"sbx_cs_{amount_cents}_{_digest(amount_cents, reference)[:20]}"
-        url = f"https://sandbox.invalid/pay/{session_id}?return={return_url}"
-        return HostedSession(session_id, url, amount_cents)
+        from cistern.payments import hosted_sandbox
 
-    def hosted_session_result(self, *, session_id: str, token: str) -> CardResult:
-        # The sandbox keeps the amount in the session id (a real one looks the session up).
-        parts = session_id.split("_")
-        amount = int(parts[2]) if len(parts) == 4 and parts[2].isdigit() else 0
-        return self.terminal_charge(token=token, amount_cents=amount, reference=session_id)
+        return hosted_sandbox.session_create(
+            amount_cents=amount_cents, reference=reference, return_url=return_url,
+            expires_at=expires_at,
+        )  # fmt: skip
+
+    def hosted_notification_verify(
+        self, *, body: bytes, headers: Mapping[str, str], now: datetime
+    ) -> HostedNotification:
+        from cistern.payments import hosted_sandbox
+
+        return hosted_sandbox.notification_verify(body=body, headers=headers, now=now)
 
     def refund(self, *, reference: str, amount_cents: int) -> RefundResult:
         return RefundResult(True, f"sbx_re_{_digest(reference, amount_cents)[:20]}", amount_cents)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from cistern.payments.views import batches, close, counter, finance, lockbox, reports, returns
+from cistern.payments.views import (
+    batches,
+    close,
+    counter,
+    finance,
+    lockbox,
+    reports,
+    returns,
+    web_payments,
+)
 
 app_name = "payments"
 
@@ -31,6 +40,7 @@ urlpatterns = [
     path("lockbox/", lockbox.lockbox, name="lockbox"),
     path("returns/", returns.returns, name="returns"),
     path("returns/<int:return_id>/", returns.return_detail, name="return_detail"),
+    path("web-payments/", web_payments.web_payments, name="web_payments"),
     path("reports/", reports.reports, name="reports"),
     path("reports/<slug:report>/", reports.report, name="report"),
     path("reports/<slug:report>.csv", reports.report_csv, name="report_csv"),

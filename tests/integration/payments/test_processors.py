@@ -23,12 +23,22 @@ def test_declined_and_unknown_tokens_decline() -> None:
         assert not result.approved and result.decline_reason == DECLINED
 
 
-def test_a_hosted_page_session_round_trips_its_amount() -> None:
+def test_a_hosted_page_session_points_at_the_sandbox_page_carrying_its_amount() -> None:
+    from datetime import UTC, datetime
+
+    from cistern.payments.hosted_sandbox import session_read
+
     sandbox = SandboxProcessor()
-    session = sandbox.hosted_session_create(amount_cents=4500, reference="web-1", return_url="/x")
-    assert session.redirect_url.startswith("https://sandbox.invalid/pay/")
-    result = sandbox.hosted_session_result(session_id=session.session_id, token="tok_amex_0005")
-    assert result.approved and result.amount_cents == 4500 and result.brand == "amex"
+    expires = datetime(2030, 1, 1, tzinfo=UTC)
+    session = sandbox.hosted_session_create(
+        amount_cents=4500, reference="web-1", return_url="https://x.example/", expires_at=expires
+    )
+    assert session.redirect_url.startswith("/sandbox-processor/pay/")
+    token = session.redirect_url.rstrip("/").rsplit("/", 1)[1]
+    assert session_read(token) == {
+        "session_id": session.session_id, "amount_cents": 4500,
+        "return_url": "https://x.example/", "expires_at": expires,
+    }  # fmt: skip
 
 
 def test_a_refund_is_approved_and_the_configured_processor_is_the_sandbox() -> None:

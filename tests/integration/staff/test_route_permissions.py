@@ -29,7 +29,8 @@ from tests.integration.payments import makers as pay
 
 # Routes anyone may reach without signing in: how a person gets a session at all.
 PUBLIC_ROUTES = {"staff:login", "staff:logout"}
-PUBLIC_PREFIXES = ("static/", "media/")
+# The sandbox card processor's hosted page stands in for the processor's own site: customers.
+PUBLIC_PREFIXES = ("static/", "media/", "sandbox-processor/")
 # The JSON API authenticates machines with API keys, not staff sessions and roles, so it is
 # outside the staff walk. It still may not answer an anonymous caller, except its schema.
 API_PREFIX = "api/"
@@ -132,6 +133,8 @@ ROUTE_SAMPLES: dict[str, Callable[[World], dict[str, Any]]] = {
     # POST-only: a GET is answered before the read is looked up.
     "metering:read_review": lambda w: {"read_id": 1, "outcome": "release"},
     "payments:batch_item_remove": lambda w: _pay_batch_item(w),
+    # API: refused without a key before the session is looked up.
+    "api:hosted_payment_get": lambda w: {"session_id": "sbx_cs_route_walk"},
 }
 
 
