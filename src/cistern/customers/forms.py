@@ -6,6 +6,9 @@ A ``ServiceError`` from a service is put back on the form beside its field with
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -85,3 +88,74 @@ class BillToForm(AddressFields):
 
 class RemovalForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class PremiseRatingForm(forms.Form):
+    """What a premise's water-budget and sewer rates price on (``premise_rating_update``).
+
+    The ET zones and strength classes offered are those the rates know; the variance is
+    read-only for a role that may not approve one.
+    """
+
+    household_size = forms.IntegerField(
+        label=_("Household size (persons)"),
+        min_value=0,
+        max_value=99,
+        help_text=_("People living at the premise; sets the indoor water budget."),
+    )
+    irrigated_area_sqft = forms.IntegerField(
+        label=_("Irrigated area (sq ft)"),
+        min_value=0,
+        max_value=50_000_000,
+        help_text=_("Landscaped area that is watered; sets the outdoor water budget."),
+    )
+    landscape_factor = forms.DecimalField(
+        label=_("Landscape factor (optional)"),
+        required=False,
+        min_value=0,
+        max_value=Decimal("1.5"),
+        max_digits=4,
+        decimal_places=2,
+        help_text=_("Leave empty to use the rate schedule's (often 0.7); 1.0 for special areas."),
+    )
+    et_zone = forms.ChoiceField(label=_("ET zone"), required=False, choices=[])
+    strength_class = forms.ChoiceField(label=_("Sewer strength class"), required=False, choices=[])
+    budget_variance_ccf = forms.DecimalField(
+        label=_("Water-budget variance (CCF per period)"),
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Approved extra allocation: medical need, large household, pool."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        required=False,
+        help_text=_("Required when the variance changes; kept in the account's history."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        zones: list[str],
+        strengths: list[str],
+        may_approve_variance: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial
+        zone_choices = _with_current(zones, current.get("et_zone"))
+        strength_choices = _with_current(strengths, current.get("strength_class"))
+        self.fields["et_zone"].choices = [("", _("None (no outdoor budget)")), *zone_choices]
+        self.fields["strength_class"].choices = [("", _("None")), *strength_choices]
+        if not may_approve_variance:
+            variance = self.fields["budget_variance_ccf"]
+            variance.disabled = True
+            variance.help_text = _("Only a CSR Senior or the Manager may approve a variance.")
+
+
+def _with_current(known: list[str], current: Any) -> list[tuple[str, str]]:
+    values = list(known)
+    if current and current not in values:
+        values.append(str(current))
+    return [(v, v) for v in values]

@@ -5,6 +5,8 @@ an account is one customer's service at one premise over a span of time. Mailing
 addresses keep their history: an update closes the current row and opens a new one.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -162,10 +164,41 @@ class Premise(models.Model):
         on_delete=models.PROTECT,
         related_name="premises",
     )
+    # What water-budget and sewer rates price on (see rates.domain.inputs.RatingAttributes).
+    # Changed only through customers.services.premise_rating_update, which audits each change.
+    household_size = models.PositiveSmallIntegerField(
+        _("household size (persons)"), default=0
+    )  # 0 = not recorded: a budget rate then gives no indoor allocation
+    irrigated_area_sqft = models.PositiveIntegerField(_("irrigated area (sq ft)"), default=0)
+    # Replaces the schedule's landscape factor when set (e.g. 1.0 for a special landscape area).
+    landscape_factor = models.DecimalField(
+        _("landscape factor"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    et_zone = models.CharField(
+        _("ET zone"), max_length=20, blank=True
+    )  # a zone of rates.ReferenceEt; blank = no outdoor allocation
+    strength_class = models.CharField(
+        _("sewer strength class"), max_length=20, blank=True
+    )  # commercial sewer: a key of the schedule's prices_by_strength
+    # Approved water-budget variance (medical, large household, pool), in CCF per nominal
+    # period; the reason for each change is kept in the audit trail.
+    budget_variance_ccf = models.DecimalField(
+        _("water-budget variance (CCF)"), max_digits=8, decimal_places=2, default=0
+    )
 
     class Meta:
         ordering = ["street_name", "street_number", "unit"]
         indexes = [models.Index(fields=["route", "read_sequence"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(landscape_factor__isnull=True)
+                | Q(landscape_factor__gte=0, landscape_factor__lte=Decimal("1.5")),
+                name="premise_landscape_factor_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_variance_ccf__gte=0), name="premise_budget_variance_not_negative"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.address_line

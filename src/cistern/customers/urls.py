@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cistern.customers.views import account, contact_details, edits, workspace
+from cistern.customers.views import account, contact_details, edits, premise, workspace
 
 app_name = "customers"
 acct = "accounts/<str:number>/"
@@ -16,6 +16,7 @@ urlpatterns = [
     path(acct + "contacts/new/", account.contact_log_new, name="contact_log_new"),
     path(acct + "mailing-address/", edits.mailing_address_update, name="mailing_address_update"),
     path(acct + "bill-to/add/", edits.bill_to_add, name="bill_to_add"),
+    path(acct + "premise/", premise.premise_rating_edit, name="premise_rating_edit"),
     path(acct + "bill-to/<int:bill_to_id>/remove/", edits.bill_to_remove, name="bill_to_remove"),
     path(acct + "contact-details/", contact_details.contact_details, name="contact_details"),
     path(acct + "phones/add/", contact_details.phone_add, name="phone_add"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -84,6 +86,28 @@ class CalculatorForm(forms.Form):
         label=_("Irrigated area (sq ft)"), min_value=0, initial=0
     )
     in_district = forms.BooleanField(label=_("Inside the district"), required=False, initial=True)
+    landscape_factor = forms.DecimalField(
+        label=_("Landscape factor"),
+        required=False,
+        min_value=0,
+        max_value=Decimal("1.5"),
+        decimal_places=2,
+        help_text=_("Empty: the rate schedule's."),
+    )
+    et_zone = forms.ChoiceField(label=_("ET zone"), required=False, choices=[])
+    strength_class = forms.CharField(label=_("Sewer strength class"), required=False, max_length=20)
+    budget_variance_ccf = forms.DecimalField(
+        label=_("Water-budget variance (CCF)"), required=False, min_value=0, initial=0
+    )
+    sewer_cap_ccf = forms.DecimalField(
+        label=_("Winter-average sewer cap (CCF)"),
+        required=False,
+        min_value=0,
+        help_text=_("Empty: the schedule's default cap."),
+    )
+    # The account whose records last filled the attribute fields: a different account number
+    # fills them again; the same one keeps what the user changed ("what if").
+    filled_from = forms.CharField(required=False, widget=forms.HiddenInput)
     usage = forms.DecimalField(
         label=_("Usage"),
         required=False,
@@ -97,9 +121,16 @@ class CalculatorForm(forms.Form):
         label=_("Rates"), coerce=int, empty_value=None, required=False, choices=[]
     )
 
-    def __init__(self, *args: Any, version_choices: list[tuple[Any, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        version_choices: list[tuple[Any, str]],
+        zones: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [("", _("The rates in effect")), *version_choices]
+        self.fields["et_zone"].choices = [("", _("None")), *[(z, z) for z in zones or []]]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -109,3 +140,31 @@ class CalculatorForm(forms.Form):
         if not data.get("account_number") and data.get("usage") is None:
             self.add_error("usage", _("Enter the usage, or an account number."))
         return data
+
+
+class ReferenceEtForm(forms.Form):
+    """A zone's reference ET for each month (``reference_et_set``); fields m1..m12."""
+
+    zone = forms.CharField(label=_("ET zone"), max_length=20)
+    reason = forms.CharField(
+        label=_("Source or reason"),
+        max_length=300,
+        help_text=_("For example: CIMIS ETo zone map, zone 14 normals."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for month in range(1, 13):
+            self.fields[f"m{month}"] = forms.DecimalField(
+                label=calendar.month_abbr[month],
+                min_value=0,
+                max_value=15,
+                max_digits=4,
+                decimal_places=2,
+            )
+
+    def month_fields(self) -> list[forms.BoundField]:
+        return [self[f"m{month}"] for month in range(1, 13)]
+
+    def inches_by_month(self) -> dict[int, Any]:
+        return {month: self.cleaned_data[f"m{month}"] for month in range(1, 13)}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cistern.rates.views import calculator, fees, versions
+from cistern.rates.views import calculator, et, fees, versions
 
 app_name = "rates"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("calculator/", calculator.calculator, name="calculator"),
     path("fees/", fees.fee_list, name="fees"),
     path("fees/add/", fees.fee_add, name="fee_add"),
+    path("et/", et.et_table, name="et_table"),
+    path("et/edit/", et.et_edit, name="et_edit"),
 ]

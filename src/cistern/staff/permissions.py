@@ -34,6 +34,8 @@ class Action(StrEnum):
     ACCOUNT_BILL_TO_EDIT = "account.bill_to.edit"
     ACCOUNT_FLAGS_EDIT = "account.flags.edit"
     ACCOUNT_STATUS_CHANGE = "account.status.change"
+    PREMISE_EDIT = "premise.edit"
+    PREMISE_VARIANCE_APPROVE = "premise.variance.approve"
     AUDIT_VIEW = "audit.view"
     # Ledger
     LEDGER_VIEW = "ledger.view"
@@ -119,6 +121,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ACCOUNT_BILL_TO_EDIT: frozenset(CSR_II_UP),
     Action.ACCOUNT_FLAGS_EDIT: frozenset(CSR_II_UP),
     Action.ACCOUNT_STATUS_CHANGE: frozenset(CSR_II_UP),
+    Action.PREMISE_EDIT: frozenset(CSR_II_UP),  # CSR II: account maintenance
+    Action.PREMISE_VARIANCE_APPROVE: frozenset(SENIOR_UP),  # an exception to the rates
     Action.AUDIT_VIEW: frozenset(SENIOR_UP | {Role.AUDITOR, Role.ADMIN, Role.FINANCE}),
     Action.LEDGER_VIEW: frozenset(CSR_III_UP | {Role.FINANCE, Role.AUDITOR}),
     Action.LEDGER_CHART_EDIT: frozenset({Role.FINANCE}),
@@ -165,6 +169,8 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.ACCOUNT_BILL_TO_EDIT: "Add or remove a secondary bill-to",
     Action.ACCOUNT_FLAGS_EDIT: "Set or clear account flags",
     Action.ACCOUNT_STATUS_CHANGE: "Change an account's status",
+    Action.PREMISE_EDIT: "Edit a premise's household, landscape, ET zone and sewer data",
+    Action.PREMISE_VARIANCE_APPROVE: "Approve a water-budget variance",
     Action.AUDIT_VIEW: "View and export the audit trail",
     Action.LEDGER_VIEW: "View the ledger",
     Action.LEDGER_CHART_EDIT: "Edit the chart of accounts",

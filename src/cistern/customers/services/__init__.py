@@ -28,7 +28,7 @@ from cistern.customers.services.customers import (
     customer_returned_mail_mark,
 )
 from cistern.customers.services.flags import account_flag_clear, account_flag_set
-from cistern.customers.services.premises import premise_create
+from cistern.customers.services.premises import premise_create, premise_rating_update
 
 __all__ = [
     "Address",
@@ -50,6 +50,7 @@ __all__ = [
     "customer_phone_update",
     "customer_returned_mail_mark",
     "premise_create",
+    "premise_rating_update",
     "search_document_refresh",
     "search_documents_rebuild",
 ]
