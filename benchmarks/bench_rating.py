@@ -10,13 +10,19 @@ irrigation (starting at tier 3, dormant meters). Usage is whole CCF as meters
 register it. 5% of bills are short final bills and 5% straddle a rate change.
 Each figure is CPU time of one process (one core), measured twice: with every line
 computed (`cache=False`), and with the engine's default caches of bills and lines
-(exact; see engine.py and compiled.py), starting cold.
+(exact; see engine.py and compiled.py), starting cold: a new `Rater` whose caches
+fill during the run, so the bills with distinct inputs are computed in it. The
+load average is printed before and after: on a shared machine CPU time still grows
+with the load (caches and cores are shared), so compare runs at similar load.
+`--repeat N` measures N times and prints each run and the median.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import statistics
 import sys
 import time
 from datetime import date
@@ -197,24 +203,37 @@ def measure(rater: Rater, bills: list[tuple[RatingAttributes, Decimal, BillingPe
     for attrs, usage, period in bills:
         total += rate(attrs, usage, CCF, period).total_cents
     elapsed = time.process_time() - started
-    print(f"  billed ${total / 100:,.2f} in {elapsed:.2f} s")
+    print(f"  billed ${total / 100:,.2f} in {elapsed:.2f} s CPU")
     return len(bills) / elapsed
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bills", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     versions = [
         demo_version("FY25", date(2024, 7, 1), D(1)),
         demo_version("FY26", date(2025, 7, 1), D("1.045")),
     ]
     bills = workload(args.bills)
-    print(f"rating {len(bills):,} bills (pure rating, one core)")
-    computed = measure(Rater(versions, cache=False), bills)
-    print(f"every line computed: {computed:,.0f} bills/s")
-    cached = measure(Rater(versions), bills)
-    print(f"with the caches (the default): {cached:,.0f} bills/s")
+    distinct = len(set(bills))
+    print(f"rating {len(bills):,} bills, {distinct:,} with distinct inputs (pure rating, one core)")
+    print(load())
+    computed, cached = [], []
+    for _ in range(args.repeat):
+        computed.append(measure(Rater(versions, cache=False), bills))
+        print(f"every line computed: {computed[-1]:,.0f} bills/s")
+        cached.append(measure(Rater(versions), bills))
+        print(f"with the caches (the default, cold): {cached[-1]:,.0f} bills/s")
+    if args.repeat > 1:
+        print(f"median: every line computed {statistics.median(computed):,.0f} bills/s, ", end="")
+        print(f"with the caches {statistics.median(cached):,.0f} bills/s")
+    print(load())
 
 
 if __name__ == "__main__":

@@ -44,4 +44,14 @@ def round_to_cents(amount_dollars: Decimal, rule: RoundingRule = RoundingRule.HA
     >>> round_to_cents(Decimal("1.019"), RoundingRule.DOWN)
     101
     """
-    return int((amount_dollars * _HUNDRED).quantize(_ONE, rounding=_DECIMAL_MODE[rule]))
+    return cents_in_mode(amount_dollars, _DECIMAL_MODE[rule])
+
+
+def decimal_mode(rule: RoundingRule) -> str:
+    """The `decimal` rounding mode of `rule` (the engine looks it up once per slice)."""
+    return _DECIMAL_MODE[rule]
+
+
+def cents_in_mode(amount_dollars: Decimal, mode: str) -> int:
+    """`amount_dollars` rounded to whole cents in `decimal_mode(rule)`: the one rounding step."""
+    return int((amount_dollars * _HUNDRED).quantize(_ONE, rounding=mode))

@@ -29,6 +29,16 @@ class TierTable(NamedTuple):
     numbers: tuple[int, ...]
 
 
+class Band(NamedTuple):
+    """One block of a table prorated for a slice: where it starts and ends, its price."""
+
+    number: int
+    lower: Decimal
+    upper: Decimal | None
+    price: Decimal
+    label: str
+
+
 class Block(NamedTuple):
     """The part of usage that fell in one block."""
 
@@ -66,6 +76,19 @@ def prorate_starts(starts: tuple[Decimal, ...], numerator: int, denominator: int
     if numerator == denominator:
         return list(starts)
     return [start * numerator / denominator for start in starts]
+
+
+def prorate_bands(
+    table: TierTable, numerator: int, denominator: int, labels: tuple[str, ...]
+) -> tuple[Band, ...]:
+    """The table's blocks with prorated bounds (`labels[i]` names block i of the table)."""
+    starts = prorate_starts(table.starts, numerator, denominator)
+    last = len(starts) - 1
+    numbers, prices = table.numbers, table.prices
+    return tuple(
+        Band(numbers[i], lower, starts[i + 1] if i < last else None, prices[i], labels[i])
+        for i, lower in enumerate(starts)
+    )
 
 
 def fill_blocks(
