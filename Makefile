@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 VAR_DIR := $(or $(CISTERN_VAR_DIR),var)
 DEMO_ACCOUNTS ?= 5000
 DEMO_SEED ?= 1
+DEMO_HISTORY_MONTHS ?= 24
 ADDR ?= 127.0.0.1:8000
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -17,7 +18,7 @@ help:
 	@echo "make test-fast    unit + integration on SQLite (the inner loop)"
 	@echo "make test-unit | test-sqlite | test-postgres | test-e2e    one suite"
 	@echo "make check        lint, format and doc-link checks, mypy, migrations in sync, then make test"
-	@echo "make demo         rebuild the demo district (DEMO_ACCOUNTS=$(DEMO_ACCOUNTS) DEMO_SEED=$(DEMO_SEED))"
+	@echo "make demo         build the demo district (DEMO_ACCOUNTS=$(DEMO_ACCOUNTS) DEMO_SEED=$(DEMO_SEED) DEMO_HISTORY_MONTHS=$(DEMO_HISTORY_MONTHS))"
 	@echo "make bench        run the benchmarks (writes benchmarks/RESULTS.md)"
 	@echo "make lock         re-pin dependencies after editing pyproject.toml"
 
@@ -28,13 +29,13 @@ install:
 
 run: install
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
+	$(PY) manage.py demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --history-months $(DEMO_HISTORY_MONTHS) --if-empty -v2
 	$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(ADDR)
 
 demo: install
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED)
+	$(PY) manage.py demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --history-months $(DEMO_HISTORY_MONTHS) -v2
 
 # The whole suite: unit, integration on SQLite, integration on PostgreSQL, browser.
 # Pass pytest arguments with ARGS, e.g. make test-unit ARGS="-k money".

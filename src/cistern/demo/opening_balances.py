@@ -40,9 +40,16 @@ def legs_for(bill: OpeningBill, customer_account_id: int) -> list[Leg]:
     return legs
 
 
-def post(plan: DistrictPlan, ids: Ids, *, seed: int) -> int:
-    """Write the opening-balance entries; returns how many."""
+def post(plan: DistrictPlan, ids: Ids, *, seed: int, final_only: bool = False) -> int:
+    """Write the opening-balance entries; returns how many.
+
+    ``final_only``: just the final bills of accounts closed in the last weeks (a district
+    with billed history has real bills for everything else; bill runs never bill a
+    finaled account).
+    """
     bills = opening_bills(plan)
+    if final_only:
+        bills = [b for b in bills if plan.accounts[b.account].status == "final"]
     if not bills:
         return 0
     ledger_ids = dict(LedgerAccount.objects.values_list("code", "id"))

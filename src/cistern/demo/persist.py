@@ -85,6 +85,8 @@ def _default(field: models.Field) -> Any:
         return field.get_default()
     if field.null:
         return None
+    if field.blank and field.empty_strings_allowed:  # a text field left empty
+        return ""
     raise ValueError(f"{field} has no default: give it a value")
 
 
@@ -339,4 +341,27 @@ def premises_write(plan: DistrictPlan, ids: Ids) -> dict[str, int]:
             ("meter_id", "premise_id", "installed_on", "install_read"),
             installations,
         ),
+    }
+
+
+def change_outs_write(plan: DistrictPlan, ids: Ids) -> dict[str, int]:
+    """The meters changed out during the history: retired, with their closed installation
+    (the removal read is set when the reads are written)."""
+    if not plan.change_outs:
+        return {}
+    first = next_id(Meter)
+    retired = Meter.Status.RETIRED.value
+    meters = (
+        (first + n, m.serial, m.make, m.model, m.size, m.unit, m.dials,
+         _MULTIPLIERS[m.multiplier], m.ami_endpoint_id, retired)
+        for n, m in enumerate(c.old for c in plan.change_outs)
+    )  # fmt: skip
+    installations = (
+        (first + n, ids.premise(c.premise), c.old.installed_on, c.old.install_read, c.day)
+        for n, c in enumerate(plan.change_outs)
+    )
+    columns = ("meter_id", "premise_id", "installed_on", "install_read", "removed_on")
+    return {
+        "meters_changed_out": raw_insert(Meter, _METER_COLUMNS, meters),
+        "changed_out_installations": raw_insert(MeterInstallation, columns, installations),
     }

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def build(accounts: int = 200, seed: int = 7, **options: object) -> str:
+    """The district alone (no billed history: see test_demo_history.py for that)."""
+    options.setdefault("history_months", 0)
     out = StringIO()
     call_command("demo", accounts=accounts, seed=seed, today=TODAY, stdout=out, **options)
     return out.getvalue()

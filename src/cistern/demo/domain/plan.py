@@ -135,3 +135,14 @@ class DistrictPlan:
     accounts: list[AccountPlan] = field(default_factory=list)
     cycles: list[CyclePlan] = field(default_factory=list)
     routes: list[RoutePlan] = field(default_factory=list)
+    change_outs: list[ChangeOutPlan] = field(default_factory=list)  # set with a history
+
+
+@dataclass(slots=True)
+class ChangeOutPlan:
+    """A meter replaced during the history: ``old`` read until ``day``, the premise's
+    planned meter (its ``installed_on`` set to ``day``) from then on."""
+
+    premise: int  # index into DistrictPlan.premises
+    day: date
+    old: MeterPlan

@@ -15,7 +15,8 @@ from cistern.demo.services import demo_district_build
 class Command(BaseCommand):
     help = (
         "Build a deterministic demo district (customers, premises, meters, routes, cycles, "
-        "accounts, staff for every role) of N accounts from a seed."
+        "accounts, staff for every role, rates, reads, bills and payments) of N accounts "
+        "from a seed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,6 +26,13 @@ class Command(BaseCommand):
             "--if-empty",
             action="store_true",
             help="do nothing (and succeed) when the database already has accounts",
+        )
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=24,
+            help="months of reads, posted bills and payments before the current period "
+            "(0: none; the current period's reads are written either way)",
         )
         parser.add_argument(
             "--today",
@@ -43,7 +51,13 @@ class Command(BaseCommand):
         verbose = int(options["verbosity"]) > 1  # type: ignore[call-overload]
         log = self.stdout.write if verbose else (lambda _: None)
         try:
-            build = demo_district_build(accounts=accounts, seed=seed, today=today, log=log)
+            build = demo_district_build(
+                accounts=accounts,
+                seed=seed,
+                today=today,
+                history_months=int(options["history_months"]),  # type: ignore[call-overload]
+                log=log,
+            )
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         counts = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in build.counts.items())
