@@ -23,7 +23,6 @@ rest (docs/decisions/ledger.md "Bulk posting").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,11 +32,17 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cistern.core.audit import AuditRow, audit_record_many
 from cistern.core.errors import ServiceError
-from cistern.core.models import AuditEvent
 from cistern.customers.models import Account
 from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared, select_in
-from cistern.ledger.domain.entries import EntryRejected, Leg, entry_content_hash, validate_legs
+from cistern.ledger.domain.entries import (
+    CATEGORY_MAX_LENGTH,
+    EntryRejected,
+    Leg,
+    entry_content_hash,
+    validate_legs,
+)
 from cistern.ledger.domain.periods import month_start
 from cistern.ledger.models import JournalEntry, LedgerAccount, Posting
 from cistern.ledger.period_services import period_closed_message, period_lock_open
@@ -140,6 +145,7 @@ def _plan(requests: Sequence[EntryRequest], *, lock: bool) -> tuple[dict[str, st
         known=frozenset(chart),
         inactive=frozenset(c for c, a in chart.items() if not a.active),
         receivable=frozenset(c for c, a in chart.items() if a.is_receivable),
+        postable=frozenset(c for c, a in chart.items() if a.active and not a.is_receivable),
     )
     _check_customer_accounts(requests, problems, lock=lock)
     _check_periods(requests, problems, lock=lock)
@@ -175,6 +181,7 @@ class _ChartCodes(NamedTuple):
     known: frozenset[str]
     inactive: frozenset[str]
     receivable: frozenset[str]
+    postable: frozenset[str]  # active and not receivable: a leg there needs nothing else
 
 
 def _request_problem(request: EntryRequest, codes: _ChartCodes) -> str | None:
@@ -195,6 +202,8 @@ def _request_problem(request: EntryRequest, codes: _ChartCodes) -> str | None:
     for name, value in values.items():
         if len(value) > _LIMITS[name]:
             return FIELD_TOO_LONG.format(field=name.replace("_", " "), limit=_LIMITS[name])
+    if _legs_plainly_valid(request.legs, codes):
+        return None
     try:
         validate_legs(
             request.legs,
@@ -207,12 +216,42 @@ def _request_problem(request: EntryRequest, codes: _ChartCodes) -> str | None:
     return None
 
 
+def _legs_plainly_valid(legs: Sequence[Leg], codes: _ChartCodes) -> bool:
+    """True when ``validate_legs`` would accept ``legs``, in one pass (the common case).
+
+    False says nothing: ``validate_legs`` then runs and finds the message (or accepts).
+    """
+    if len(legs) < 2:
+        return False
+    total = 0
+    for leg in legs:
+        cents = leg.amount_cents
+        if type(cents) is not int or cents == 0 or len(leg.charge_category) > CATEGORY_MAX_LENGTH:
+            return False
+        if leg.account_code not in codes.postable and not (
+            leg.account_code in codes.receivable
+            and leg.account_code not in codes.inactive
+            and leg.customer_account_id is not None
+            and leg.charge_category
+        ):
+            return False
+        total += cents
+    return total == 0
+
+
 def _check_customer_accounts(
     requests: Sequence[EntryRequest], problems: dict[str, str], *, lock: bool
 ) -> None:
     """With ``lock``, row-lock the customer accounts in id order (a slice at a time, still
     in order, so a fixed order cannot deadlock); refuse requests naming a missing one."""
-    wanted = sorted({leg.customer_account_id for r in requests for leg in r.legs} - {None})
+    wanted = sorted(
+        {
+            leg.customer_account_id
+            for r in requests
+            for leg in r.legs
+            if leg.customer_account_id is not None
+        }
+    )
     suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
     sql = f"SELECT id FROM {Account._meta.db_table} WHERE id {{in_}} ORDER BY id{suffix}"
     found = {row[0] for row in select_in(sql, wanted, chunk=IN_CLAUSE)}
@@ -286,22 +325,12 @@ _POSTING_COLUMNS = (
     "charge_category",
     "effective_date",
 )
-_AUDIT_COLUMNS = (
-    "occurred_at",
-    "actor",
-    "action",
-    "subject_type",
-    "subject_id",
-    "account_id",
-    "before",
-    "after",
-    "reason",
-)
 
 
 def _insert(plan: _Plan, actor: Any) -> dict[str, int]:
     """Insert the new entries, their postings (in leg order) and their audit rows."""
-    now = prepared(JournalEntry, "recorded_at", timezone.now())
+    recorded_at = timezone.now()
+    now = prepared(JournalEntry, "recorded_at", recorded_at)
     actor_id = actor.pk if actor is not None else None
     days: dict[date, Any] = {}
     for request, _hash in plan.new:
@@ -328,11 +357,11 @@ def _insert(plan: _Plan, actor: Any) -> dict[str, int]:
         ],
     )
     insert_rows(Posting, _POSTING_COLUMNS, _posting_rows(plan, ids, days))
-    insert_rows(AuditEvent, _AUDIT_COLUMNS, _audit_rows(plan, ids, now, actor_id))
+    audit_record_many(_audit_rows(plan, ids, recorded_at, actor_id))
     return {r.idempotency_key: entry_id for (r, _h), entry_id in zip(plan.new, ids, strict=True)}
 
 
-def _posting_rows(plan: _Plan, ids: list[int], days: dict[date, Any]) -> Iterator[tuple]:
+def _posting_rows(plan: _Plan, ids: list[int], days: dict[date, Any]) -> Iterator[tuple[Any, ...]]:
     ledger_ids = plan.ledger_ids
     for (request, _hash), entry_id in zip(plan.new, ids, strict=True):
         day = days[request.effective_date]
@@ -347,32 +376,26 @@ def _posting_rows(plan: _Plan, ids: list[int], days: dict[date, Any]) -> Iterato
             )
 
 
-def _audit_rows(plan: _Plan, ids: list[int], now: Any, actor_id: int | None) -> Iterator[tuple]:
+def _audit_rows(
+    plan: _Plan, ids: list[int], now: datetime, actor_id: int | None
+) -> Iterator[AuditRow]:
     """What ``audit_record`` writes for ``journal_entry_post``: one event per customer
     account the entry touches (or one with none), the same ``after`` document."""
     subject = JournalEntry._meta.label
     for (r, _hash), entry_id in zip(plan.new, ids, strict=True):
-        after = json.dumps(
-            {
-                "idempotency_key": r.idempotency_key,
-                "effective_date": r.effective_date.isoformat(),
-                "source": r.source,
-                "source_ref": r.source_ref,
-                "memo": r.memo,
-                "reverses": None,
-                "legs": [leg.as_json() for leg in r.legs],
-            }
-        )
+        after = {
+            "idempotency_key": r.idempotency_key,
+            "effective_date": r.effective_date.isoformat(),
+            "source": r.source,
+            "source_ref": r.source_ref,
+            "memo": r.memo,
+            "reverses": None,
+            "legs": [leg.as_json() for leg in r.legs],
+        }
         touched = sorted({leg.customer_account_id for leg in r.legs if leg.customer_account_id})
-        for account_id in touched or [None]:
-            yield (
-                now,
-                actor_id,
-                "ledger.entry.post",
-                subject,
-                str(entry_id),
-                account_id,
-                "{}",
-                after,
-                r.memo,
-            )
+        targets: Sequence[int | None] = touched or (None,)
+        for account_id in targets:
+            yield AuditRow(
+                actor_id, "ledger.entry.post", subject, str(entry_id), account_id,
+                None, after, r.memo, now,
+            )  # fmt: skip

@@ -68,7 +68,9 @@ def _item_key(item: LockboxItem) -> str:
     return f"lockbox:{item.batch_id}:{item.item_sequence}:{item.deposit_date.isoformat()}"
 
 
-def _problems_with_accounts(parsed: LockboxFile) -> tuple[dict[str, int], list[LockboxProblem]]:
+def _problems_with_accounts(
+    parsed: LockboxFile, item_keys: Sequence[str]
+) -> tuple[dict[str, int], list[LockboxProblem]]:
     numbers = sorted({item.scan_line.account_number for item in parsed.items})
     ids = dict(select_in(f"SELECT number, id FROM {_ACCOUNTS} WHERE number {{in_}}", numbers))
     problems = [
@@ -80,7 +82,7 @@ def _problems_with_accounts(parsed: LockboxFile) -> tuple[dict[str, int], list[L
         for item in parsed.items
         if item.scan_line.account_number not in ids
     ]
-    keys = {_item_key(item): item for item in parsed.items}
+    keys = dict(zip(item_keys, parsed.items, strict=True))
     posted = select_in(
         f"SELECT idempotency_key, id FROM {_PAYMENTS} WHERE idempotency_key {{in_}}", sorted(keys)
     )
@@ -131,7 +133,8 @@ def _lock_accounts(account_ids: Iterable[int]) -> None:
 
 
 def _post_file(parsed: LockboxFile, data: bytes, filename: str, actor: Any) -> LockboxImport:
-    account_ids, problems = _problems_with_accounts(parsed)
+    item_keys = [_item_key(item) for item in parsed.items]
+    account_ids, problems = _problems_with_accounts(parsed, item_keys)
     if problems:
         raise LockboxImportRefused(problems)
     now = timezone.now()
@@ -157,9 +160,9 @@ def _post_file(parsed: LockboxFile, data: bytes, filename: str, actor: Any) -> L
         LockboxPayment(
             batch_ids[item.batch_id], account_ids[item.scan_line.account_number],
             item.amount_paid_cents, check if item.check_number else money_order,
-            item.deposit_date, item.payer_name[:120], item.check_number, _item_key(item),
+            item.deposit_date, item.payer_name[:120], item.check_number, key,
         )
-        for item in parsed.items
+        for item, key in zip(parsed.items, item_keys, strict=True)
     ]  # fmt: skip
     lockbox_payments_post(payments=payments, source_ref=f"LB{record.pk}", actor=actor, now=now)
     audit_record(

@@ -9,15 +9,16 @@ def luhn_check_digit(digits: str) -> int:
     """The digit that, appended to ``digits``, makes a valid Luhn number."""
     if not digits.isdigit():
         raise ValueError(f"check digits are computed over digits only, not {digits!r}")
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 0:  # these double once the check digit is appended
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
+    # From the right, every other digit (starting with the last) doubles once the check digit
+    # is appended; a doubled digit over 9 counts its digit sum (_DOUBLED). Slices and
+    # ``map`` instead of a loop per digit: a lockbox file checks 200,000 numbers.
+    backwards = digits[::-1]
+    doubled = sum(map(_DOUBLED.__getitem__, map(int, backwards[0::2])))
+    total = doubled + sum(map(int, backwards[1::2]))
     return (10 - total % 10) % 10
+
+
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
 def luhn_is_valid(number: str) -> bool:

@@ -17,6 +17,7 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 CATEGORY_MAX_LENGTH = 30
 
@@ -118,19 +119,62 @@ def _validate_leg(
 def entry_content_hash(
     *, legs: Sequence[Leg], effective_date: date, source: str, source_ref: str, memo: str
 ) -> str:
-    """SHA-256 (hex) of the canonical JSON of what the entry says; leg order does not count."""
-    canonical_legs = sorted(
-        (leg.as_json() for leg in legs), key=lambda d: json.dumps(d, sort_keys=True)
+    """SHA-256 (hex) of the canonical JSON of what the entry says; leg order does not count.
+
+    The canonical text is ``json.dumps`` of ``{"legs": [leg.as_json()...], "effective_date",
+    "source", "source_ref", "memo"}`` with sorted keys, no spaces and ``ensure_ascii=False``;
+    the legs sorted by the text of ``json.dumps(leg.as_json(), sort_keys=True)``. Every
+    stored hash was computed that way, so the value may never change
+    (tests/unit/ledger/test_content_hash_pinned.py). It is built here piece by piece, with
+    the JSON of repeated strings (codes, categories, memos) remembered, because a bill run
+    or a lockbox file hashes 100,000 entries.
+    """
+    keyed = sorted((_leg_sort_key(leg), _leg_text(leg)) for leg in legs)
+    text = (
+        f'{{"effective_date":"{effective_date.isoformat()}",'
+        f'"legs":[{",".join(leg_text for _key, leg_text in keyed)}],'
+        f'"memo":{_json_text(memo)},"source":{_json_text(source)},'
+        f'"source_ref":{_json_text(source_ref)}}}'
     )
-    document = {
-        "legs": canonical_legs,
-        "effective_date": effective_date.isoformat(),
-        "source": source,
-        "source_ref": source_ref,
-        "memo": memo,
-    }
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _leg_sort_key(leg: Leg) -> str:
+    """``json.dumps(leg.as_json(), sort_keys=True)``: the text the legs are sorted by."""
+    return (
+        f'{{"account": {_json_ascii(leg.account_code)}, '
+        f'"amount_cents": {_json_number(leg.amount_cents)}, '
+        f'"charge_category": {_json_ascii(leg.charge_category)}, '
+        f'"customer_account_id": {_json_number(leg.customer_account_id)}}}'
+    )
+
+
+def _leg_text(leg: Leg) -> str:
+    """The leg as it appears in the canonical text (sorted keys, no spaces, not ASCII-only)."""
+    return (
+        f'{{"account":{_json_text(leg.account_code)},'
+        f'"amount_cents":{_json_number(leg.amount_cents)},'
+        f'"charge_category":{_json_text(leg.charge_category)},'
+        f'"customer_account_id":{_json_number(leg.customer_account_id)}}}'
+    )
+
+
+@lru_cache(maxsize=4096)
+def _json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)
+def _json_ascii(value: object) -> str:
+    return json.dumps(value)
+
+
+def _json_number(value: object) -> str:
+    # ``str`` of an int is its JSON; anything else but None (a bad value that validation
+    # refuses later) goes through ``json.dumps`` as before.
+    if type(value) is int:
+        return str(value)
+    return "null" if value is None else json.dumps(value)
 
 
 def reversal_legs(legs: Sequence[Leg]) -> list[Leg]:

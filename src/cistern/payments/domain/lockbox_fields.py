@@ -21,6 +21,8 @@ _DIGITS = re.compile(r"[0-9]+")
 _AMOUNT = re.compile(r"([0-9]+)\.([0-9]{2})")
 _DECIMAL_SHAPE = re.compile(r"-?[0-9]*\.?[0-9]*")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# C0 controls, DEL and the C1 controls: U+0000-U+001F and U+007F-U+009F.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 MAX_CHECK_NUMBER_DIGITS = 15
 MAX_PAYER_NAME = 100
 MAX_ITEM_SEQUENCE_DIGITS = 9
@@ -103,13 +105,20 @@ def read_check_number(value: str) -> str:
 
 
 def has_control_characters(text: str) -> bool:
-    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+    """True if ``text`` holds a C0 or C1 control character or DEL (one regex scan)."""
+    return _CONTROL.search(text) is not None
 
 
 def read_payer_name(value: str) -> str:
     """Free text, may be empty; no control characters; at most 100 characters."""
     if has_control_characters(value):
         raise FieldError("bad_payer_name", "payer_name contains control characters.")
+    return read_payer_name_of_clean_line(value)
+
+
+def read_payer_name_of_clean_line(value: str) -> str:
+    """``read_payer_name`` for a field of a line already found free of control characters
+    (the reader scans each line once)."""
     if len(value) > MAX_PAYER_NAME:
         raise FieldError(
             "bad_payer_name", f"payer_name is longer than {MAX_PAYER_NAME} characters."

@@ -73,7 +73,8 @@ class ScanLine:
 
 
 def _is_ascii_digits(text: str) -> bool:
-    return bool(text) and all(c in ASCII_DIGITS for c in text)
+    # ``isdigit`` alone would accept other scripts' digits; with ``isascii``, only 0-9.
+    return text.isascii() and text.isdigit()
 
 
 def _check_account(account_number: str) -> None:
