@@ -4,6 +4,10 @@ Each charge category on the bill (water, sewer...) debits its receivable for the
 account and credits its revenue, by the sum of that category's lines. Categories that sum
 to zero are left out (a leg is never zero). A bill that totals zero in every category has
 no entry.
+
+A bill run posts the same legs set-based (``billing.posting`` through ``ledger.bulk_set``,
+which groups the stored lines in SQL); a change to these rules must change both, and
+tests/integration/billing/test_post_set_based.py compares the two paths row for row.
 """
 
 from __future__ import annotations
