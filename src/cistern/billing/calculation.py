@@ -2,38 +2,44 @@
 
 Calculating again replaces the run's draft and held bills (and their review decisions)
 with fresh ones; posted bills are never touched. One chunk of accounts per transaction.
+
+A chunk reads its inputs as tuples (``inputs``), rates each distinct input once
+(``RatedLines``: thousands of accounts share a class, a meter and a usage) and writes its
+bills, lines and exceptions as plain rows (``ledger.bulk_sql``), with no model instance per
+account: that is what lets a 100,000-account run calculate in seconds.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cistern.billing.chunks import (
-    DEFAULT_CHUNK_SIZE,
+    CALCULATE_CHUNK_SIZE,
     FaultHook,
     ProgressHook,
     account_chunks,
     run_chunks,
 )
 from cistern.billing.domain.checks import total_checks
-from cistern.billing.inputs import AccountInputs, cycle_accounts, load_inputs
-from cistern.billing.lines import LINE_FIELDS
-from cistern.billing.models import Bill, BillException, BillLine, BillRun
-from cistern.billing.rating import CategorizedLine, NoRate, RaterSet
+from cistern.billing.inputs import (
+    AccountInputs,
+    cycle_account_rows,
+    cycle_accounts,
+    inputs_for,
+)
+from cistern.billing.lines import PreparedLines, db_date, prepared_lines, write_lines
+from cistern.billing.models import Bill, BillException, BillRun
+from cistern.billing.rating import NoRate, RaterSet
 from cistern.core.audit import audit_record
 from cistern.core.errors import ServiceError
 from cistern.customers.models import Account
-from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared
+from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows
 from cistern.rates.domain import RatingError
 
 RUN_NOT_DRAFT = "Only a draft run can be calculated; this run is {status}."
@@ -44,7 +50,7 @@ def bill_run_calculate(
     *,
     run: BillRun,
     actor: Any,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int = CALCULATE_CHUNK_SIZE,
     on_chunk: ProgressHook | None = None,
     fault: FaultHook | None = None,
 ) -> BillRun:
@@ -60,6 +66,7 @@ def bill_run_calculate(
     )
     BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.DRAFT, accounts_total=len(ids))
     raters = RaterSet.for_period(period_end=run.period_end)
+    rated = RatedLines(raters)  # shared by every chunk of the run
     run_chunks(
         account_chunks(ids, chunk_size),
         lambda chunk: bill_run_calculate_chunk(
@@ -67,6 +74,7 @@ def bill_run_calculate(
             first_account_id=chunk.first_account_id,
             last_account_id=chunk.last_account_id,
             raters=raters,
+            rated=rated,
             chunk_index=chunk.index,
             fault=fault,
         ),
@@ -102,76 +110,66 @@ def bill_run_calculate_chunk(
     raters: RaterSet | None = None,
     chunk_index: int = 0,
     fault: FaultHook | None = None,
+    rated: RatedLines | None = None,
 ) -> int:
-    """(Re)compute the drafts of accounts in [first, last]; returns the bills written."""
+    """(Re)compute the drafts of accounts in [first, last]; returns the bills written.
+
+    ``rated`` (or else ``raters``) may be shared by the chunks of one run; a chunk run on
+    its own (a Celery task) compiles the rates itself.
+    """
     with transaction.atomic():
-        run = BillRun.objects.select_related("cycle").get(pk=run_id)
-        raters = raters or RaterSet.for_period(period_end=run.period_end)
-        accounts = list(
-            Account.objects.filter(
-                cycle_accounts(
-                    cycle_id=run.cycle_id, first_day=run.period_start, last_day=run.period_end
-                ),
-                id__gte=first_account_id,
-                id__lte=last_account_id,
-            )
-            .select_related("premise")
-            .order_by("id")
-        )
+        run = BillRun.objects.get(pk=run_id)
+        if rated is None:
+            rated = RatedLines(raters or RaterSet.for_period(period_end=run.period_end))
+        rows = cycle_account_rows(
+            cycle_id=run.cycle_id, first_day=run.period_start, last_day=run.period_end,
+            first_id=first_account_id, last_id=last_account_id,
+        )  # fmt: skip
         _discard_drafts(run, first_account_id, last_account_id)
-        posted = set(
-            run.bills.filter(
-                account_id__gte=first_account_id,
-                account_id__lte=last_account_id,
-                status=Bill.Status.POSTED,
-            ).values_list("account_id", flat=True)
-        )
-        todo = [a for a in accounts if a.pk not in posted]
-        elsewhere = _billed_elsewhere(run, [a.pk for a in todo])
-        inputs = load_inputs(todo, first_day=run.period_start, last_day=run.period_end)
-        history = _recent_totals([a.pk for a in todo], run)
+        posted = _posted_accounts(run, first_account_id, last_account_id)
+        todo = [row for row in rows if row.account_id not in posted]
+        elsewhere = _billed_elsewhere(run, [row.account_id for row in todo])
+        inputs = inputs_for(todo, first_day=run.period_start, last_day=run.period_end)
         writer = _ChunkWriter(run)
         for position, item in enumerate(inputs):
-            if item.account.pk in elsewhere:
-                writer.exception(item.account.pk, None, Kind.FAILED, elsewhere[item.account.pk])
+            if item.account_id in elsewhere:
+                writer.exception(item.account_id, None, Kind.FAILED, elsewhere[item.account_id])
             else:
-                _calculate_one(writer, item, raters, history.get(item.account.pk, []))
+                _calculate_one(writer, item, rated)
             if fault is not None:
                 fault(chunk_index, position)
         return writer.flush()
 
 
-class _ChunkWriter:
-    """Collects a chunk's bills, lines and exceptions, then writes them in bulk."""
+RATED_LIMIT = 50_000  # distinct rating inputs remembered before starting afresh
+Rated = tuple[int, PreparedLines]  # (total cents, the lines ready to write)
 
-    def __init__(self, run: BillRun) -> None:
-        self.run = run
-        self.bills: list[tuple[Bill, list[CategorizedLine]]] = []
-        self.exceptions: list[BillException] = []
 
-    def bill(self, bill: Bill, lines: list[CategorizedLine]) -> None:
-        self.bills.append((bill, lines))
+class RatedLines:
+    """Each distinct rating input rated once: its total and its line rows, ready to write.
 
-    def exception(self, account_id: int, bill: Bill | None, kind: str, detail: str) -> None:
-        self.exceptions.append(
-            BillException(
-                run=self.run, account_id=account_id, bill=bill, kind=kind, detail=detail[:500]
-            )
-        )
+    Exact: equal attributes, services, usage, unit and period always rate to equal lines
+    (the engine is pure), so the lines are shared, never recomputed. Failures are not kept:
+    they raise again on the next account with the same inputs.
+    """
 
-    def flush(self) -> int:
-        """Write the chunk: bills and lines as plain rows (``ledger.bulk_sql``; the ORM's
-        ``bulk_create`` spent most of a run building and preparing instances), then the
-        few exceptions through the ORM."""
-        bills = [bill for bill, _lines in self.bills]
-        ids = insert_returning_ids(Bill, BILL_COLUMNS, [_bill_row(bill) for bill in bills])
-        for bill, bill_id in zip(bills, ids, strict=True):
-            bill.pk = bill_id
-        insert_rows(BillLine, LINE_COLUMNS, _line_rows(self.bills))
-        for exception in self.exceptions:
-            exception.bill_id = exception.bill.pk if exception.bill is not None else None
-        BillException.objects.bulk_create(self.exceptions)
-        return len(self.bills)
+    def __init__(self, raters: RaterSet) -> None:
+        self.raters = raters
+        self._found: dict[tuple[object, ...], Rated] = {}
+
+    def get(self, item: AccountInputs, first_day: date, last_day: date) -> Rated:
+        key = (item.attrs, item.services, item.usage, item.unit, first_day, last_day)
+        found = self._found.get(key)
+        if found is None:
+            lines = self.raters.rate(
+                attrs=item.attrs, services=item.services, usage=item.usage, unit=item.unit,
+                first_day=first_day, last_day=last_day,
+            )  # fmt: skip
+            found = (sum(c.line.amount_cents for c in lines), prepared_lines(lines))
+            if len(self._found) >= RATED_LIMIT:
+                self._found.clear()
+            self._found[key] = found
+        return found
 
 
 BILL_COLUMNS = (
@@ -179,36 +177,76 @@ BILL_COLUMNS = (
     "total_cents", "usage", "usage_unit", "estimated", "estimated_before", "reads_used",
     "held_reason", "cancelled_reason",
 )  # fmt: skip
-LINE_COLUMNS = ("bill", *LINE_FIELDS)
+EXCEPTION_COLUMNS = ("run", "account", "bill", "kind", "detail", "resolution", "resolved_reason")
+CYCLE, DRAFT, OPEN = Bill.Kind.CYCLE.value, Bill.Status.DRAFT.value, "open"
 
 
-@lru_cache(maxsize=4096)
-def _day(value: date | None) -> object:
-    """A date as the database adapter wants it (cached: a run has a handful of dates)."""
-    return prepared(Bill, "period_start", value) if value is not None else None
+class _ChunkWriter:
+    """Collects a chunk's bills, lines and exceptions as rows, then writes them in bulk."""
+
+    def __init__(self, run: BillRun) -> None:
+        self.run = run
+        self.bills: list[tuple[object, ...]] = []
+        self.lines: list[PreparedLines] = []  # per bill
+        # (account id, index of the bill in `bills` or None, kind, detail)
+        self.exceptions: list[tuple[int, int | None, str, str]] = []
+        self._dates = tuple(
+            db_date(d) for d in (run.period_start, run.period_end, run.bill_date, run.due_date)
+        )
+
+    def bill(self, item: AccountInputs, total_cents: int, lines: PreparedLines) -> int:
+        """Add a draft bill; returns its index for the exceptions that refer to it."""
+        start, end, bill_date, due_date = self._dates
+        row = (
+            self.run.pk, item.account_id, CYCLE, start, end, bill_date, due_date, DRAFT,
+            total_cents, item.usage, item.unit.value, item.estimated, item.estimated_before,
+            _json_ids(item.read_ids), "", "",
+        )  # fmt: skip
+        self.bills.append(row)
+        self.lines.append(lines)
+        return len(self.bills) - 1
+
+    def exception(self, account_id: int, bill: int | None, kind: str, detail: str) -> None:
+        self.exceptions.append((account_id, bill, str(kind), detail[:500]))
+
+    def flush(self) -> int:
+        """Write the chunk: bills (their ids back), their lines, then the exceptions."""
+        ids = self._insert_bills()
+        write_lines(zip(ids, self.lines, strict=True))
+        run_id = self.run.pk
+        insert_rows(
+            BillException,
+            EXCEPTION_COLUMNS,
+            [
+                (run_id, account_id, None if bill is None else ids[bill], kind, detail, OPEN, "")
+                for account_id, bill, kind, detail in self.exceptions
+            ],
+        )
+        return len(ids)
+
+    def _insert_bills(self) -> list[int]:
+        """Insert the bills; their ids, in order. SQLite: ``executemany``, then the ids read
+        back by account (the chunk's drafts were all discarded first, so the run's drafts in
+        the chunk are exactly these); one statement of thousands of values costs more."""
+        if connection.vendor == "postgresql" or not self.bills:
+            return insert_returning_ids(Bill, BILL_COLUMNS, self.bills)
+        insert_rows(Bill, BILL_COLUMNS, self.bills)
+        first, last = self.bills[0][1], self.bills[-1][1]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT account_id, id FROM billing_bill WHERE run_id = %s AND status = %s"
+                " AND account_id BETWEEN %s AND %s",
+                [self.run.pk, DRAFT, first, last],
+            )
+            by_account = dict(cursor.fetchall())
+        if len(by_account) != len(self.bills):
+            raise RuntimeError(f"wrote {len(self.bills)} bills but found {len(by_account)}")
+        return [by_account[row[1]] for row in self.bills]
 
 
-def _bill_row(bill: Bill) -> tuple:
-    return (
-        bill.run_id, bill.account_id, bill.kind, _day(bill.period_start),
-        _day(bill.period_end), _day(bill.bill_date), _day(bill.due_date), bill.status,
-        bill.total_cents, bill.usage, bill.usage_unit, bill.estimated, bill.estimated_before,
-        json.dumps(bill.reads_used), "", "",
-    )  # fmt: skip
-
-
-def _line_rows(bills: list[tuple[Bill, list[CategorizedLine]]]) -> Iterator[tuple]:
-    """The rows ``lines.bill_line_rows`` describes, as tuples in ``LINE_COLUMNS`` order."""
-    for bill, lines in bills:
-        for seq, item in enumerate(lines, start=1):
-            line = item.line
-            version = int(line.version_id) if line.version_id.isdigit() else None
-            yield (
-                bill.pk, seq, line.code, line.label, version, _day(line.start),
-                _day(line.end), line.days, line.proration, line.tier, line.tier_from,
-                line.tier_to, line.unit, line.quantity, line.unit_price, line.amount_cents,
-                item.category,
-            )  # fmt: skip
+def _json_ids(ids: list[int]) -> str:
+    """``json.dumps(ids)`` for a list of ints, without the encoder's overhead per bill."""
+    return "[" + ", ".join(map(str, ids)) + "]"
 
 
 OVER_ESTIMATED = (
@@ -220,16 +258,32 @@ ALREADY_BILLED = "Already billed for this period by bill {number}; cancel it fir
 
 def _billed_elsewhere(run: BillRun, account_ids: list[int]) -> dict[int, str]:
     """Accounts with a live bill for this very period outside this run (unique per period)."""
-    rows = (
-        Bill.objects.filter(
-            account_id__in=account_ids,
-            period_start=run.period_start,
-            period_end=run.period_end,
+    if not account_ids:
+        return {}
+    sql = """
+        SELECT account_id, id FROM billing_bill
+        WHERE period_start = %s AND period_end = %s AND status <> 'cancelled'
+          AND (run_id IS NULL OR run_id <> %s) AND account_id BETWEEN %s AND %s
+    """
+    wanted = set(account_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [run.period_start, run.period_end, run.pk, min(account_ids), max(account_ids)]
         )
-        .exclude(status=Bill.Status.CANCELLED)
-        .exclude(run=run)
+        return {
+            account_id: ALREADY_BILLED.format(number=Bill(pk=bill_id).number)
+            for account_id, bill_id in cursor.fetchall()
+            if account_id in wanted
+        }
+
+
+def _posted_accounts(run: BillRun, first: int, last: int) -> set[int]:
+    """Accounts of the chunk whose bill in this run is already posted (never recalculated)."""
+    return set(
+        run.bills.filter(
+            account_id__gte=first, account_id__lte=last, status=Bill.Status.POSTED
+        ).values_list("account_id", flat=True)
     )
-    return {b.account_id: ALREADY_BILLED.format(number=b.number) for b in rows}
 
 
 def _discard_drafts(run: BillRun, first: int, last: int) -> None:
@@ -238,61 +292,22 @@ def _discard_drafts(run: BillRun, first: int, last: int) -> None:
     run.bills.filter(status__in=[Bill.Status.DRAFT, Bill.Status.HELD], **scope).delete()
 
 
-def _recent_totals(account_ids: list[int], run: BillRun) -> dict[int, list[int]]:
-    rows = (
-        Bill.objects.filter(
-            account_id__in=account_ids,
-            status=Bill.Status.POSTED,
-            period_end__lt=run.period_start,
-        )
-        .order_by("account_id", "-period_end")
-        .values_list("account_id", "total_cents")
-    )
-    grouped: dict[int, list[int]] = defaultdict(list)
-    for account_id, total in rows:
-        grouped[account_id].append(total)
-    return grouped
-
-
-def _calculate_one(
-    writer: _ChunkWriter, item: AccountInputs, raters: RaterSet, recent: list[int]
-) -> None:
-    run, account = writer.run, item.account
+def _calculate_one(writer: _ChunkWriter, item: AccountInputs, rated: RatedLines) -> None:
+    run = writer.run
     try:
-        lines = raters.rate(
-            attrs=item.attrs,
-            services=item.services,
-            usage=item.usage,
-            unit=item.unit,
-            first_day=run.period_start,
-            last_day=run.period_end,
-        )
+        total, lines = rated.get(item, run.period_start, run.period_end)
     except (NoRate, RatingError) as error:
-        writer.exception(account.pk, None, Kind.NO_RATE, str(error))
+        writer.exception(item.account_id, None, Kind.NO_RATE, str(error))
         return
     except Exception as error:  # set the account aside, go on with the run
-        writer.exception(account.pk, None, Kind.FAILED, f"{type(error).__name__}: {error}")
+        writer.exception(item.account_id, None, Kind.FAILED, f"{type(error).__name__}: {error}")
         return
-    bill = Bill(
-        run=run,
-        account=account,
-        period_start=run.period_start,
-        period_end=run.period_end,
-        bill_date=run.bill_date,
-        due_date=run.due_date,
-        total_cents=sum(c.line.amount_cents for c in lines),
-        usage=item.usage,
-        usage_unit=item.unit.value,
-        estimated=item.estimated,
-        estimated_before=item.estimated_before,
-        reads_used=item.read_ids,
-    )
-    writer.bill(bill, lines)
-    _flag(writer, item, bill, recent)
+    bill = writer.bill(item, total, lines)
+    _flag(writer, item, bill, total)
 
 
-def _flag(writer: _ChunkWriter, item: AccountInputs, bill: Bill, recent: list[int]) -> None:
-    run, account_id = writer.run, item.account.pk
+def _flag(writer: _ChunkWriter, item: AccountInputs, bill: int, total_cents: int) -> None:
+    run, account_id = writer.run, item.account_id
     if item.waiting_read_ids:
         ids = ", ".join(str(i) for i in item.waiting_read_ids)
         writer.exception(account_id, bill, Kind.READ_EXCEPTION, f"Reads waiting: {ids}")
@@ -306,9 +321,11 @@ def _flag(writer: _ChunkWriter, item: AccountInputs, bill: Bill, recent: list[in
     if item.over_estimated:
         detail = OVER_ESTIMATED.format(excess=item.over_estimated, unit=item.unit.value)
         writer.exception(account_id, bill, Kind.OVER_ESTIMATED, detail)
+    if total_cents > 0 and not item.recent_totals:
+        return  # nothing to compare with, nothing to flag (the common case, made cheap)
     for kind, detail in total_checks(
-        total_cents=bill.total_cents,
-        recent_totals=recent,
+        total_cents=total_cents,
+        recent_totals=item.recent_totals,
         high_factor=run.high_factor,
         low_factor=run.low_factor,
     ):

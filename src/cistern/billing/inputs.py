@@ -11,43 +11,66 @@ True-up: a read's volume is the use since the previous billable read, so the fir
 read after estimated bills also covers the estimated periods. What those bills already
 billed (the trailing run of estimated bills before this period) is subtracted; when the
 estimates exceeded the reads, this bill's usage is zero and the excess is reported.
+
+Rows are read with plain SQL as tuples, never as model instances: a bill run reads a
+hundred thousand accounts, premises, meters and reads, and building a Django instance for
+each cost more than everything else in the calculation. One query per table per chunk.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from cistern.customers.models import Account, AccountService
+from cistern.billing.domain.checks import HISTORY_BILLS
+from cistern.customers.models import Account
 from cistern.metering.domain.estimation import estimate_volume
-from cistern.metering.history import billable_reads_before, usage_periods
-from cistern.metering.models import MeterInstallation, MeterRead
+from cistern.metering.history import billable_history_before, stored_decimal, usage_periods
+from cistern.metering.models import MeterRead
 from cistern.rates.domain import District, RatingAttributes, VolumeUnit, convert
 
 BILLABLE_STATUSES = ("active", "suspended", "locked_off")
-BILLABLE_REVIEWS = (MeterRead.Review.ACCEPTED, MeterRead.Review.RELEASED)
-WAITING_REVIEWS = (MeterRead.Review.HELD, MeterRead.Review.REREAD)
+BILLABLE_REVIEWS = frozenset((MeterRead.Review.ACCEPTED.value, MeterRead.Review.RELEASED.value))
+WAITING_REVIEWS = frozenset((MeterRead.Review.HELD.value, MeterRead.Review.REREAD.value))
+IDS_PER_QUERY = 900  # SQLite: ids per IN list (PostgreSQL takes them all as one array)
+_ZERO = Decimal(0)
+_UNITS = {unit.value: unit for unit in VolumeUnit}  # a dict lookup, not an Enum call per read
 
 
-@dataclass
+class AccountRow(NamedTuple):
+    """An account and the premise values its rating attributes come from."""
+
+    account_id: int
+    premise_id: int
+    premise_class: str
+    dwelling_units: int
+    in_district: bool
+
+
+@dataclass(slots=True)
 class AccountInputs:
-    account: Account
+    account_id: int
     attrs: RatingAttributes
-    services: set[str]
-    usage: Decimal = Decimal(0)
+    services: frozenset[str]
+    usage: Decimal = _ZERO
     unit: VolumeUnit = VolumeUnit.CCF
     estimated: bool = False
     read_ids: list[int] = field(default_factory=list)
     waiting_read_ids: list[int] = field(default_factory=list)
     no_estimate: bool = False  # no read and no history to estimate from
     # Use already billed on estimates since the last bill on actual reads (true-up), in `unit`.
-    estimated_before: Decimal = Decimal(0)
-    over_estimated: Decimal = Decimal(0)  # how far estimates exceeded the reads (not credited)
+    estimated_before: Decimal = _ZERO
+    over_estimated: Decimal = _ZERO  # how far estimates exceeded the reads (not credited)
+    recent_totals: list[int] = field(default_factory=list)  # newest posted bills' totals
 
 
 def cycle_accounts(*, cycle_id: int, first_day: date, last_day: date) -> Q:
@@ -59,14 +82,38 @@ def cycle_accounts(*, cycle_id: int, first_day: date, last_day: date) -> Q:
     ) & (Q(end_date__isnull=True) | Q(end_date__gte=first_day))
 
 
-def attributes_for(account: Account, meter_size: str | None) -> RatingAttributes:
-    """The rating attributes the premise and its meter give (household data is not kept yet)."""
-    premise = account.premise
+_CYCLE_ACCOUNTS_SQL = f"""
+    SELECT a.id, a.premise_id, p.premise_class, p.dwelling_units, p.in_district
+    FROM customers_account a JOIN customers_premise p ON p.id = a.premise_id
+    WHERE p.cycle_id = %s AND a.status IN {BILLABLE_STATUSES!r} AND a.start_date <= %s
+      AND (a.end_date IS NULL OR a.end_date >= %s) AND a.id BETWEEN %s AND %s
+    ORDER BY a.id
+"""
+
+
+def cycle_account_rows(
+    *, cycle_id: int, first_day: date, last_day: date, first_id: int, last_id: int
+) -> list[AccountRow]:
+    """``cycle_accounts`` with ids in [first_id, last_id], as rows, by id."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CYCLE_ACCOUNTS_SQL, [cycle_id, last_day, first_day, first_id, last_id])
+        return [AccountRow(*row) for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=4096)
+def rating_attributes(
+    premise_class: str, meter_size: str | None, dwelling_units: int, in_district: bool
+) -> RatingAttributes:
+    """The rating attributes the premise and its meter give (household data is not kept yet).
+
+    Cached, so equal values give the same object: a run holds a few dozen attribute
+    objects instead of one per account, and the rating caches hit on identity first.
+    """
     return RatingAttributes(
-        customer_class=premise.premise_class,
+        customer_class=premise_class,
         meter_size=f'{meter_size}"' if meter_size else '5/8"',
-        dwelling_units=premise.dwelling_units,
-        district=District.IN if premise.in_district else District.OUT,
+        dwelling_units=dwelling_units,
+        district=District.IN if in_district else District.OUT,
     )
 
 
@@ -74,137 +121,209 @@ def load_inputs(
     accounts: list[Account], *, first_day: date, last_day: date, estimate: bool = True
 ) -> list[AccountInputs]:
     """Inputs for each account (premise must be select_related), in the order given."""
-    premise_ids = {a.premise_id for a in accounts}
-    installs = _installations(premise_ids, first_day, last_day)
-    reads = _reads([i.pk for group in installs.values() for i in group], first_day, last_day)
-    services = _services([a.pk for a in accounts], first_day, last_day)
-    estimated = _estimated_since([a.pk for a in accounts], first_day)
+    rows = [
+        AccountRow(a.pk, a.premise_id, a.premise.premise_class, a.premise.dwelling_units,
+                   a.premise.in_district)
+        for a in accounts
+    ]  # fmt: skip
+    return inputs_for(rows, first_day=first_day, last_day=last_day, estimate=estimate)
+
+
+def inputs_for(
+    rows: Sequence[AccountRow], *, first_day: date, last_day: date, estimate: bool = True
+) -> list[AccountInputs]:
+    """Inputs for each account row, in the order given: five queries whatever the count."""
+    account_ids = [r.account_id for r in rows]
+    installs = _installations({r.premise_id for r in rows}, first_day, last_day)
+    reads = _reads([i[0] for group in installs.values() for i in group], first_day, last_day)
+    services = _services(account_ids, first_day, last_day)
+    history = _posted_history(account_ids, first_day)
     result = []
-    for account in accounts:
-        group = installs.get(account.premise_id, [])
+    to_estimate: list[tuple[AccountInputs, int]] = []
+    for row in rows:
+        group = installs.get(row.premise_id, ())
         newest = group[-1] if group else None
         inputs = AccountInputs(
-            account=account,
-            attrs=attributes_for(account, newest.meter.size if newest else None),
-            services=services.get(account.pk, set()),
-        )
+            account_id=row.account_id,
+            attrs=rating_attributes(
+                row.premise_class, newest[1] if newest else None, row.dwelling_units,
+                bool(row.in_district),
+            ),
+            services=services.get(row.account_id, frozenset()),
+        )  # fmt: skip
+        past = history.get(row.account_id)
+        if past is not None:
+            inputs.recent_totals = past.totals
         if newest is not None:
-            _usage(inputs, group, reads, first_day, last_day, estimate)
+            _usage(inputs, group, reads)
             if inputs.read_ids:
-                _true_up(inputs, estimated.get(account.pk, []))
+                if past is not None and past.estimated:
+                    _true_up(inputs, past.estimated)
+            elif estimate:
+                to_estimate.append((inputs, newest[0]))
         result.append(inputs)
+    if to_estimate:
+        _estimate(to_estimate, first_day, last_day)
     return result
 
 
-def _estimated_since(
-    account_ids: list[int], first_day: date
-) -> dict[int, list[tuple[Decimal, str]]]:
-    """Per account, (usage, unit) of the posted estimated bills since its last actual bill."""
-    from cistern.billing.models import Bill  # models import this module's callers
+# --- queries: one per table, ids as IN lists (SQLite) or one array (PostgreSQL) ------------
 
-    rows = (
-        Bill.objects.filter(
-            account_id__in=account_ids, status=Bill.Status.POSTED, period_end__lt=first_day
+
+def _select(sql: str, params: list[Any], ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (whose last condition is ``{in_}``) for ``params`` and then ``ids``."""
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(in_="= ANY(%s)"), [*params, list(ids)])
+            return list(cursor.fetchall())
+        found: list[tuple[Any, ...]] = []
+        ids = list(ids)
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            part = ids[start : start + IDS_PER_QUERY]
+            cursor.execute(sql.format(in_=f"IN ({', '.join(['%s'] * len(part))})"), params + part)
+            found.extend(cursor.fetchall())
+        return found
+
+
+# (installation id, meter size, meter unit) per premise, oldest installation first.
+Installation = tuple[int, str, str]
+
+
+def _installations(
+    premise_ids: set[int], first_day: date, last_day: date
+) -> dict[int, list[Installation]]:
+    sql = """
+        SELECT i.premise_id, i.id, m.size, m.unit
+        FROM metering_meterinstallation i JOIN metering_meter m ON m.id = i.meter_id
+        WHERE i.installed_on <= %s AND (i.removed_on IS NULL OR i.removed_on >= %s)
+          AND i.premise_id {in_}
+        ORDER BY i.installed_on, i.id
+    """
+    grouped: dict[int, list[Installation]] = defaultdict(list)
+    for premise_id, install_id, size, unit in _select(
+        sql, [last_day, first_day], list(premise_ids)
+    ):
+        grouped[premise_id].append((install_id, size, unit))
+    return grouped
+
+
+# (read id, review, volume) per installation, in read order.
+Read = tuple[int, str, Decimal | None]
+
+
+def _reads(install_ids: list[int], first_day: date, last_day: date) -> dict[int, list[Read]]:
+    sql = """
+        SELECT installation_id, id, review, volume FROM metering_meterread
+        WHERE read_on >= %s AND read_on <= %s AND installation_id {in_}
+        ORDER BY read_at, id
+    """
+    grouped: dict[int, list[Read]] = defaultdict(list)
+    for install_id, read_id, review, volume in _select(sql, [first_day, last_day], install_ids):
+        grouped[install_id].append((read_id, review, stored_decimal(volume)))
+    return grouped
+
+
+def _services(account_ids: list[int], first_day: date, last_day: date) -> dict[int, frozenset[str]]:
+    sql = """
+        SELECT account_id, service FROM customers_accountservice
+        WHERE started_on <= %s AND (ended_on IS NULL OR ended_on >= %s) AND account_id {in_}
+    """
+    grouped: dict[int, set[str]] = defaultdict(set)
+    for account_id, service in _select(sql, [last_day, first_day], account_ids):
+        grouped[account_id].add(service)
+    shared: dict[frozenset[str], frozenset[str]] = {}  # equal sets -> one object
+    return {a: shared.setdefault(frozenset(s), frozenset(s)) for a, s in grouped.items()}
+
+
+@dataclass(slots=True)
+class _Past:
+    totals: list[int] = field(default_factory=list)  # the newest posted bills' totals
+    # (usage, unit) of the posted estimated bills since the last actual one, newest first.
+    estimated: list[tuple[Decimal, str]] = field(default_factory=list)
+
+
+# Per account, only the rows the checks and the true-up read: the HISTORY_BILLS newest posted
+# bills, and the trailing run of estimated bills (no actual bill at or after it). Years of
+# history stay in the database.
+_POSTED_HISTORY_SQL = f"""
+    SELECT account_id, usage, usage_unit, total_cents, newest, actual_since FROM (
+        SELECT account_id, usage, usage_unit, total_cents, period_end, id,
+            ROW_NUMBER() OVER newer_first AS newest,
+            SUM(CASE WHEN estimated THEN 0 ELSE 1 END) OVER newer_first AS actual_since
+        FROM billing_bill
+        WHERE status = 'posted' AND period_end < %s AND account_id {{in_}}
+        WINDOW newer_first AS (
+            PARTITION BY account_id ORDER BY period_end DESC, id DESC ROWS UNBOUNDED PRECEDING
         )
-        .order_by("account_id", "-period_end")
-        .values_list("account_id", "estimated", "usage", "usage_unit")
-    )
-    found: dict[int, list[tuple[Decimal, str]]] = defaultdict(list)
-    closed: set[int] = set()
-    for account_id, was_estimated, usage, unit in rows:
-        if account_id in closed:
-            continue
-        if not was_estimated:
-            closed.add(account_id)
-            continue
-        found[account_id].append((Decimal(usage), unit))
+    ) history
+    WHERE newest <= {HISTORY_BILLS} OR actual_since = 0
+    ORDER BY account_id, period_end DESC, id DESC
+"""
+
+
+def _posted_history(account_ids: list[int], first_day: date) -> dict[int, _Past]:
+    """Per account, its posted bills before the period: for the checks and the true-up."""
+    found: dict[int, _Past] = {}
+    for account_id, usage, unit, total, newest, actual_since in _select(
+        _POSTED_HISTORY_SQL, [first_day], account_ids
+    ):
+        past = found.get(account_id)
+        if past is None:
+            past = found[account_id] = _Past()
+        if newest <= HISTORY_BILLS:
+            past.totals.append(total)
+        if actual_since == 0:
+            past.estimated.append((stored_decimal(usage) or _ZERO, unit))
     return found
+
+
+# --- per account ----------------------------------------------------------------------------
+
+
+def _usage(
+    inputs: AccountInputs, group: Sequence[Installation], reads: dict[int, list[Read]]
+) -> None:
+    unit = _UNITS[group[-1][2]]
+    inputs.unit = unit
+    total = _ZERO
+    for install_id, _size, meter_unit in group:
+        for read_id, review, volume in reads.get(install_id, ()):
+            if review in WAITING_REVIEWS:
+                inputs.waiting_read_ids.append(read_id)
+            elif review in BILLABLE_REVIEWS and volume is not None:
+                total += convert(volume, _UNITS[meter_unit], unit)
+                inputs.read_ids.append(read_id)
+    inputs.usage = total
 
 
 def _true_up(inputs: AccountInputs, estimated: list[tuple[Decimal, str]]) -> None:
     billed = sum(
         (convert(usage, VolumeUnit(unit or inputs.unit.value), inputs.unit)
          for usage, unit in estimated),
-        Decimal(0),
+        _ZERO,
     )  # fmt: skip
     if not billed:
         return
     inputs.estimated_before = billed
     if billed > inputs.usage:
         inputs.over_estimated = billed - inputs.usage
-        inputs.usage = Decimal(0)
+        inputs.usage = _ZERO
     else:
         inputs.usage -= billed
 
 
-def _installations(
-    premise_ids: set[int], first_day: date, last_day: date
-) -> dict[int, list[MeterInstallation]]:
-    rows = (
-        MeterInstallation.objects.filter(premise_id__in=premise_ids, installed_on__lte=last_day)
-        .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=first_day))
-        .select_related("meter")
-        .order_by("installed_on", "id")
-    )
-    grouped: dict[int, list[MeterInstallation]] = defaultdict(list)
-    for row in rows:
-        grouped[row.premise_id].append(row)
-    return grouped
-
-
-def _reads(install_ids: list[int], first_day: date, last_day: date) -> dict[int, list[MeterRead]]:
-    rows = MeterRead.objects.filter(
-        installation_id__in=install_ids, read_on__gte=first_day, read_on__lte=last_day
-    ).order_by("read_at", "id")
-    grouped: dict[int, list[MeterRead]] = defaultdict(list)
-    for row in rows:
-        grouped[row.installation_id].append(row)
-    return grouped
-
-
-def _services(account_ids: list[int], first_day: date, last_day: date) -> dict[int, set[str]]:
-    rows = AccountService.objects.filter(
-        account_id__in=account_ids, started_on__lte=last_day
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first_day))
-    grouped: dict[int, set[str]] = defaultdict(set)
-    for account_id, service in rows.values_list("account_id", "service"):
-        grouped[account_id].add(service)
-    return grouped
-
-
-def _usage(
-    inputs: AccountInputs,
-    group: list[MeterInstallation],
-    reads: dict[int, list[MeterRead]],
-    first_day: date,
-    last_day: date,
-    estimate: bool,
-) -> None:
-    unit = VolumeUnit(group[-1].meter.unit)
-    inputs.unit = unit
-    total = Decimal(0)
-    for installation in group:
-        for read in reads.get(installation.pk, []):
-            if read.review in WAITING_REVIEWS:
-                inputs.waiting_read_ids.append(read.pk)
-            elif read.review in BILLABLE_REVIEWS and read.volume is not None:
-                meter_unit = VolumeUnit(installation.meter.unit)
-                total += convert(Decimal(read.volume), meter_unit, unit)
-                inputs.read_ids.append(read.pk)
-    inputs.usage = total
-    if not inputs.read_ids and estimate:
-        _estimate(inputs, group[-1], first_day, last_day)
-
-
-def _estimate(
-    inputs: AccountInputs, installation: MeterInstallation, first_day: date, last_day: date
-) -> None:
+def _estimate(todo: list[tuple[AccountInputs, int]], first_day: date, last_day: date) -> None:
+    """Estimate each account's usage from its newest installation's history (one query)."""
     moment = timezone.make_aware(datetime.combine(first_day, time.min))
-    history = usage_periods(billable_reads_before(installation, moment))
+    histories = billable_history_before([install_id for _inputs, install_id in todo], moment)
     end = date.fromordinal(last_day.toordinal() + 1)
-    volume = estimate_volume(history, start=first_day, end=end)
-    inputs.estimated = True
-    if volume is None:
-        inputs.no_estimate = True
-        return
-    inputs.usage = volume
+    for inputs, install_id in todo:
+        history = usage_periods(histories.get(install_id, []))
+        volume = estimate_volume(history, start=first_day, end=end)
+        inputs.estimated = True
+        if volume is None:
+            inputs.no_estimate = True
+        else:
+            inputs.usage = volume

@@ -8,7 +8,7 @@ charge category: the schedule's service, except sewer components, which post to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -69,7 +69,7 @@ class RaterSet:
         self,
         *,
         attrs: RatingAttributes,
-        services: set[str],
+        services: Set[str],
         usage: Decimal,
         unit: VolumeUnit,
         first_day: date,
