@@ -16,10 +16,12 @@ Prints the figures as JSON.
 Steps can be chosen (``--steps``), so a database can be calculated once and posted later,
 or a copy of a calculated database posted again and again while tuning posting:
 ``--steps setup,calculate`` leaves reviewed runs; ``--steps post,baseline`` posts the
-reviewed runs of the period (and times the baseline). ``--post-chunk-size`` overrides the
-posting chunk size; ``--profile N`` prints the posting phase's top N functions (cProfile,
-cumulative time) to stderr. Works on any size of demo (100,000 or 1,000,000 accounts): the
-figures come from the database named by ``DATABASE_URL``.
+reviewed runs of the period (and times the baseline). ``--workers N`` runs the chunks on N
+child processes, as ``cistern billrun --workers N`` does (default 2, the cores of the
+machine the figures were first taken on; recorded in the output). ``--post-chunk-size``
+overrides the posting chunk size; ``--profile N`` prints the posting phase's top N
+functions (cProfile, cumulative time) to stderr. Works on any size of demo (100,000 or
+1,000,000 accounts): the figures come from the database named by ``DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def setup(last_day: date) -> dict[str, Any]:
     return {"setup_s": time.perf_counter() - started, "reads_written": len(reads)}
 
 
-def calculate(first_day: date, last_day: date) -> dict[str, Any]:
+def calculate(first_day: date, last_day: date, workers: int) -> dict[str, Any]:
     """Create (or reuse) each cycle's run for the period, calculate it, mark it reviewed."""
     actor = User.objects.get(username="frank")
     calc_s = 0.0
@@ -119,17 +121,20 @@ def calculate(first_day: date, last_day: date) -> dict[str, Any]:
         if run.status != BillRun.Status.DRAFT:
             continue
         started = time.perf_counter()
-        bill_run_calculate(run=run, actor=actor)
+        bill_run_calculate(run=run, actor=actor, workers=workers)
         calc_s += time.perf_counter() - started
         BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.REVIEWED)
     return {"calculate_s": calc_s}
 
 
-def post(first_day: date, last_day: date, chunk_size: int | None, profile: int) -> dict[str, Any]:
+def post(
+    first_day: date, last_day: date, chunk_size: int | None, profile: int, workers: int
+) -> dict[str, Any]:
     """Post every reviewed run of the period, as ``cistern billrun`` does."""
     actor = User.objects.get(username="frank")
     runs = BillRun.objects.filter(period_start=first_day, period_end=last_day)
     kwargs: dict[str, Any] = {"chunk_size": chunk_size} if chunk_size else {}
+    kwargs["workers"] = workers
     profiler = cProfile.Profile() if profile else None
     post_s = 0.0
     for run in runs.filter(status=BillRun.Status.REVIEWED).order_by("cycle__code"):
@@ -200,6 +205,7 @@ def arguments() -> argparse.Namespace:
         "--steps", default=",".join(STEPS), help="comma-separated: " + ", ".join(STEPS)
     )
     parser.add_argument("--post-chunk-size", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=2, metavar="N")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     args = parser.parse_args()
     args.steps = [step for step in args.steps.split(",") if step]
@@ -215,13 +221,14 @@ def main() -> None:
     figures: dict[str, Any] = {"database": connection.vendor}
     figures["period"] = [str(first_day), str(last_day)]
     figures["load_average"] = os.getloadavg()
+    figures["workers"] = args.workers
     if "setup" in args.steps:
         figures |= setup(last_day)
     figures["accounts"] = Account.objects.count()
     if "calculate" in args.steps:
-        figures |= calculate(first_day, last_day)
+        figures |= calculate(first_day, last_day, args.workers)
     if "post" in args.steps:
-        figures |= post(first_day, last_day, args.post_chunk_size, args.profile)
+        figures |= post(first_day, last_day, args.post_chunk_size, args.profile, args.workers)
     figures |= tally(first_day, last_day)
     if "calculate" in args.steps and "post" in args.steps:
         figures["total_s"] = figures["calculate_s"] + figures["post_s"]

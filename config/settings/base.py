@@ -171,3 +171,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds a dispatcher waits for a run's chunks before giving up (run the command again
 # to resume: chunks are idempotent).
 CISTERN_DISPATCH_TIMEOUT_SECONDS = int(os.environ.get("CISTERN_DISPATCH_TIMEOUT_SECONDS", 3600))
+# Processes ``cistern billrun calculate|post`` runs chunks on when no broker is configured
+# (``--workers`` overrides); 0 = one per CPU on PostgreSQL, one on SQLite.
+CISTERN_BILLRUN_WORKERS = int(os.environ.get("CISTERN_BILLRUN_WORKERS", "0"))

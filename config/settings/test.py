@@ -13,3 +13,5 @@ AXES_ENABLED = True
 # append-only triggers refuse unless these say the test run may (never set in production).
 CISTERN_AUDIT_SQLITE_ALLOW_DELETE = True
 CISTERN_LEDGER_SQLITE_ALLOW_DELETE = True
+# One process for ``cistern billrun`` in tests (a test that wants more passes --workers).
+CISTERN_BILLRUN_WORKERS = 1

@@ -24,6 +24,7 @@ from cistern.billing.chunks import (
     FaultHook,
     ProgressHook,
     account_chunks,
+    fault_in_process_only,
     run_chunks,
 )
 from cistern.billing.domain.checks import total_checks
@@ -53,8 +54,14 @@ def bill_run_calculate(
     chunk_size: int = CALCULATE_CHUNK_SIZE,
     on_chunk: ProgressHook | None = None,
     fault: FaultHook | None = None,
+    workers: int = 1,
 ) -> BillRun:
-    """Compute every bill of the run's cycle as a draft, chunk by chunk."""
+    """Compute every bill of the run's cycle as a draft, chunk by chunk.
+
+    ``workers`` > 1 runs the chunks on that many child processes (``chunks.run_chunks``);
+    the fault hook runs only in this process, so it needs ``workers=1``.
+    """
+    fault_in_process_only(fault, workers)
     if run.status not in (BillRun.Status.DRAFT, BillRun.Status.REVIEWED) or run.post_started_at:
         raise ServiceError(_(RUN_NOT_DRAFT).format(status=run.get_status_display()))
     ids = list(
@@ -79,6 +86,7 @@ def bill_run_calculate(
             fault=fault,
         ),
         on_chunk=on_chunk,
+        workers=workers,
     )
     return _finish(run, actor)
 
@@ -117,21 +125,24 @@ def bill_run_calculate_chunk(
     ``rated`` (or else ``raters``) may be shared by the chunks of one run; a chunk run on
     its own (a Celery task) compiles the rates itself.
     """
+    run = BillRun.objects.get(pk=run_id)
+    if rated is None:
+        rated = RatedLines(raters or RaterSet.for_period(period_end=run.period_end))
+    # The chunk's inputs are read before its transaction: on SQLite (one writer at a time,
+    # taken at BEGIN) another process's chunk writes meanwhile. What decides what to write
+    # (bills posted, or billed elsewhere) is read inside the transaction.
+    rows = cycle_account_rows(
+        cycle_id=run.cycle_id, first_day=run.period_start, last_day=run.period_end,
+        first_id=first_account_id, last_id=last_account_id,
+    )  # fmt: skip
+    inputs = inputs_for(rows, first_day=run.period_start, last_day=run.period_end)
     with transaction.atomic():
-        run = BillRun.objects.get(pk=run_id)
-        if rated is None:
-            rated = RatedLines(raters or RaterSet.for_period(period_end=run.period_end))
-        rows = cycle_account_rows(
-            cycle_id=run.cycle_id, first_day=run.period_start, last_day=run.period_end,
-            first_id=first_account_id, last_id=last_account_id,
-        )  # fmt: skip
         _discard_drafts(run, first_account_id, last_account_id)
         posted = _posted_accounts(run, first_account_id, last_account_id)
-        todo = [row for row in rows if row.account_id not in posted]
-        elsewhere = _billed_elsewhere(run, [row.account_id for row in todo])
-        inputs = inputs_for(todo, first_day=run.period_start, last_day=run.period_end)
+        todo = [item for item in inputs if item.account_id not in posted]
+        elsewhere = _billed_elsewhere(run, [item.account_id for item in todo])
         writer = _ChunkWriter(run)
-        for position, item in enumerate(inputs):
+        for position, item in enumerate(todo):
             if item.account_id in elsewhere:
                 writer.exception(item.account_id, None, Kind.FAILED, elsewhere[item.account_id])
             else:

@@ -1,21 +1,53 @@
 """Splitting a run's accounts into chunks of account ids, and running them in-process.
 
 A chunk is (run_id, first_account_id, last_account_id): plain values, so a task queue can
-run chunks on several workers later; without a broker they run here one after another.
-Each chunk commits on its own, so a crash loses at most the chunk in flight, and running
-the same command again picks up where it stopped.
+run chunks on several workers; without a broker they run here, one after another or, with
+``workers=N``, in N child processes forked from this one. Each chunk commits on its own,
+so a crash loses at most the chunks in flight, and running the same command again picks up
+where it stopped.
+
+Child processes: the parent closes its database connections before forking (a connection
+must never be shared across a fork) and each child opens its own; what the parent built
+before forking (a run's compiled rates) is inherited, not rebuilt. A chunk that fails in a
+child is reported back by index and message; chunks not yet started are then not started,
+those in flight finish, and ``ChunksFailed`` names the failures. On SQLite every child's
+chunk transaction takes the write lock at BEGIN (``transaction_mode`` "IMMEDIATE") and
+waits for it up to ``SQLITE_CHILD_TIMEOUT`` seconds, so concurrent chunks queue for the one
+writer instead of failing with "database is locked".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.util import Finalize
+from typing import Any
+
+from django.db import connections
+from django.utils.translation import gettext as _
+
+from cistern.core.errors import ServiceError
 
 DEFAULT_CHUNK_SIZE = 500
 # Calculating in this process: a chunk costs a transaction and a dozen queries whatever its
 # size, and a 5,000-account chunk takes well under a second, so bigger chunks cost nothing
 # in what a crash loses and save most of that overhead.
 CALCULATE_CHUNK_SIZE = 5000
+# A child waits this long for SQLite's write lock; the other chunks hold it for a second or
+# two each, so only a stuck writer elsewhere can make a chunk give up.
+SQLITE_CHILD_TIMEOUT = 300
+CHUNK_FAILED = (
+    "Chunk {index} (accounts {first} to {last}) failed: {error}. Fix the cause and run the "
+    "command again: finished chunks are not redone."
+)
+
+CHILD_DIED = (
+    "A chunk process died ({error}); chunks it had not committed were not done. Run the "
+    "command again to resume."
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +68,19 @@ class ChunkDone:
     accounts_total: int
 
 
+class ChunksFailed(ServiceError):
+    """One or more chunks failed in child processes; the rest of the run is resumable."""
+
+    def __init__(self, failures: list[tuple[Chunk, str]]) -> None:
+        self.failures = failures
+        super().__init__(" ".join(chunk_failure(chunk, error) for chunk, error in failures))
+
+
 # Called with (chunk index, position in chunk) after each bill, inside the chunk's
 # transaction: tests raise from it to simulate a crash at a chosen point.
 FaultHook = Callable[[int, int], None]
 ProgressHook = Callable[[ChunkDone], None]
+ChunkWork = Callable[[Chunk], Any]
 
 
 def account_chunks(account_ids: Sequence[int], size: int = DEFAULT_CHUNK_SIZE) -> list[Chunk]:
@@ -51,17 +92,132 @@ def account_chunks(account_ids: Sequence[int], size: int = DEFAULT_CHUNK_SIZE) -
     ]
 
 
+def chunk_failure(chunk: Chunk, error: object) -> str:
+    return _(CHUNK_FAILED).format(
+        index=chunk.index, first=chunk.first_account_id, last=chunk.last_account_id, error=error
+    )
+
+
+def fault_in_process_only(fault: FaultHook | None, workers: int) -> None:
+    """A fault hook raises inside this process's chunk; a child could not report it."""
+    if fault is not None and workers > 1:
+        raise ValueError("the fault hook needs workers=1")
+
+
 def run_chunks(
     chunks: list[Chunk],
-    work: Callable[[Chunk], None],
+    work: ChunkWork,
     *,
     on_chunk: ProgressHook | None = None,
+    workers: int = 1,
 ) -> None:
-    """Run every chunk in order in this process, reporting progress after each."""
+    """Run every chunk (in order here, or on ``workers`` child processes), reporting each."""
     total = sum(c.size for c in chunks)
     done = 0
-    for chunk in chunks:
-        work(chunk)
+    for chunk, _result in chunk_results(chunks, work, workers=workers):
         done += chunk.size
         if on_chunk is not None:
             on_chunk(ChunkDone(chunk, len(chunks), done, total))
+
+
+def chunk_results(
+    chunks: list[Chunk], work: ChunkWork, *, workers: int = 1
+) -> Iterator[tuple[Chunk, Any]]:
+    """(chunk, what ``work`` returned) for each chunk as it finishes.
+
+    With one worker (or one chunk, or a database a child cannot reach) the chunks run here
+    in order and an error propagates as raised. With more they run on child processes and
+    arrive in the order they finish; failures are collected and raised as ``ChunksFailed``
+    once the chunks in flight have finished.
+    """
+    if workers <= 1 or len(chunks) <= 1 or not can_fork():
+        for chunk in chunks:
+            yield chunk, work(chunk)
+        return
+    yield from _forked(chunks, work, min(workers, len(chunks)))
+
+
+def can_fork() -> bool:
+    """Whether children can open their own connections to this run's databases.
+
+    Not inside a transaction (children would not see its writes, and closing would break
+    it) nor on an in-memory SQLite database (it exists only in this process).
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return not any(
+        conn.in_atomic_block or (conn.vendor == "sqlite" and conn.is_in_memory_db())
+        for conn in connections.all(initialized_only=True)
+    )
+
+
+_work: ChunkWork | None = None  # the work of the run being forked, inherited by children
+_in_child = False
+
+
+def in_child() -> bool:
+    """True in a chunk child process (for naming where a chunk ran)."""
+    return _in_child
+
+
+def _forked(chunks: list[Chunk], work: ChunkWork, workers: int) -> Iterator[tuple[Chunk, Any]]:
+    global _work
+    connections.close_all()
+    _work = work
+    by_index = {c.index: c for c in chunks}
+    failures: list[tuple[Chunk, str]] = []
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_child_start)
+    try:
+        pending: set[Future[Any]] = {pool.submit(_child_run, c) for c in chunks}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                if future.cancelled():
+                    continue
+                index, ok, value = _outcome(future)
+                if ok:
+                    yield by_index[index], value
+                    continue
+                failures.append((by_index[index], value))
+                for other in pending:
+                    other.cancel()  # not yet started: left for the next run
+    finally:
+        # However this ends (a failure, the caller stopping, Ctrl-C): chunks not started
+        # are dropped, chunks in flight finish (each commits or rolls back whole).
+        pool.shutdown(wait=True, cancel_futures=True)
+        _work = None
+    if failures:
+        raise ChunksFailed(sorted(failures, key=lambda f: f[0].index))
+
+
+def _outcome(future: Future[Any]) -> tuple[int, bool, Any]:
+    """The child's (index, ok, result or message); a child that died stops the run."""
+    try:
+        outcome: tuple[int, bool, Any] = future.result()
+    except Exception as error:  # the process died (killed, out of memory): BrokenProcessPool
+        raise ServiceError(_(CHILD_DIED).format(error=error)) from error
+    return outcome
+
+
+def _child_start() -> None:
+    """In each child: its own connections (opened on first use, closed at exit)."""
+    global _in_child
+    _in_child = True
+    for conn in connections.all():
+        conn.connection = None  # the parent closed them; never reuse its handles
+        if conn.vendor == "sqlite":
+            options = conn.settings_dict.setdefault("OPTIONS", {})
+            options["transaction_mode"] = "IMMEDIATE"
+            options["timeout"] = max(options.get("timeout", 5), SQLITE_CHILD_TIMEOUT)
+    Finalize(None, connections.close_all, exitpriority=10)
+
+
+def _child_run(chunk: Chunk) -> tuple[int, bool, Any]:
+    assert _work is not None, "chunk child started without the run's work"
+    try:
+        return chunk.index, True, _work(chunk)
+    except Exception as error:
+        detail = f"{type(error).__name__}: {error}"
+        traceback.print_exc()  # the full trace on the command's stderr
+        return chunk.index, False, detail

@@ -3,7 +3,8 @@
 ``dispatch_chunks`` is the one place that decides. With ``CISTERN_BROKER_URL`` set it sends
 one task per chunk (``billing.tasks``) to the billing queue and waits, with a time limit,
 reporting each chunk as its result arrives; without a broker it calls the very same plain
-chunk functions in this process, one after another. It does not use Celery's eager mode:
+chunk functions in this process, one after another, or with ``workers=N`` on N child
+processes forked from this one (``chunks.chunk_results``). It does not use Celery's eager mode:
 calling the functions directly keeps the no-broker path free of Celery machinery, and the
 code that runs a chunk is identical either way.
 
@@ -29,18 +30,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cistern.billing import tasks
-from cistern.billing.calculation import RUN_NOT_DRAFT
+from cistern.billing.calculation import RUN_NOT_DRAFT, RatedLines
 from cistern.billing.calculation import _finish as calculate_finish
 from cistern.billing.chunks import (
-    DEFAULT_CHUNK_SIZE,
+    CALCULATE_CHUNK_SIZE,
     Chunk,
     ChunkDone,
     ProgressHook,
     account_chunks,
+    chunk_failure,
+    chunk_results,
 )
 from cistern.billing.inputs import cycle_accounts
 from cistern.billing.models import Bill, BillRun
-from cistern.billing.posting import RUN_NOT_REVIEWED, bill_run_post
+from cistern.billing.posting import POST_CHUNK_SIZE, RUN_NOT_REVIEWED, bill_run_post
+from cistern.billing.rating import RaterSet
 from cistern.core.errors import ServiceError
 from cistern.customers.models import Account
 
@@ -50,10 +54,6 @@ DISPATCH_TIMEOUT = (
     "{left} of {total} chunks did not finish within {seconds} seconds. Check that billing "
     "workers are running (celery -A config worker -Q billing), then run the command again: "
     "finished chunks are not redone."
-)
-CHUNK_FAILED = (
-    "Chunk {index} (accounts {first} to {last}) failed: {error}. Fix the cause and run the "
-    "command again: finished chunks are not redone."
 )
 POLL_SECONDS = 0.05
 
@@ -109,13 +109,23 @@ def dispatch_chunks(
     actor_id: int | None = None,
     on_chunk: ProgressHook | None = None,
     timeout: float | None = None,
+    workers: int = 1,
+    rated: RatedLines | None = None,
 ) -> list[ChunkOutcome]:
-    """Run the chunks (workers if a broker is configured, else here); outcomes by index."""
+    """Run the chunks (on Celery workers if a broker is configured, else here, on
+    ``workers`` processes); outcomes by index. ``rated``: the run's compiled rates, shared
+    by in-process calculate chunks (a Celery task compiles its own)."""
     payloads = [chunk_payload(kind, run_id, chunk, actor_id) for chunk in chunks]
     progress = _Progress(chunks, on_chunk)
     if not broker_configured():
-        worker = tasks.in_process_worker()
-        return [progress.done(_WORK[kind](p, worker=worker)) for p in payloads]
+        extra = {"rated": rated} if rated is not None and kind == CALCULATE else {}
+
+        def work(chunk: Chunk) -> dict[str, Any]:
+            payload = payloads[chunk.index]
+            return _WORK[kind](payload, worker=tasks.in_process_worker(), **extra)
+
+        outcomes = [progress.done(r) for _c, r in chunk_results(chunks, work, workers=workers)]
+        return sorted(outcomes, key=lambda o: o.index)
     limit = timeout if timeout is not None else settings.CISTERN_DISPATCH_TIMEOUT_SECONDS
     return _on_workers(kind, payloads, progress, limit)
 
@@ -170,17 +180,16 @@ def _on_workers(
 
 
 def _failure(chunk: Chunk, error: object) -> str:
-    return _(CHUNK_FAILED).format(
-        index=chunk.index, first=chunk.first_account_id, last=chunk.last_account_id, error=error
-    )
+    return chunk_failure(chunk, error)
 
 
 def bill_run_calculate_dispatched(
     *,
     run: BillRun,
     actor: Any,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int = CALCULATE_CHUNK_SIZE,
     on_chunk: ProgressHook | None = None,
+    workers: int = 1,
 ) -> DispatchReport:
     """``bill_run_calculate`` with its chunks run through ``dispatch_chunks``."""
     run = BillRun.objects.get(pk=run.pk)
@@ -191,9 +200,13 @@ def bill_run_calculate_dispatched(
     )
     ids = list(Account.objects.filter(scope).values_list("id", flat=True))
     BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.DRAFT, accounts_total=len(ids))
+    # In this process the rates are compiled once and shared (children inherit them).
+    rated = (
+        None if broker_configured() else RatedLines(RaterSet.for_period(period_end=run.period_end))
+    )
     outcomes = dispatch_chunks(
         kind=CALCULATE, run_id=run.pk, chunks=account_chunks(ids, chunk_size),
-        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk,
+        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk, workers=workers, rated=rated,
     )  # fmt: skip
     return DispatchReport(calculate_finish(run, actor), outcomes)
 
@@ -202,8 +215,9 @@ def bill_run_post_dispatched(
     *,
     run: BillRun,
     actor: Any,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int = POST_CHUNK_SIZE,
     on_chunk: ProgressHook | None = None,
+    workers: int = 1,
 ) -> DispatchReport:
     """``bill_run_post`` with its chunks run through ``dispatch_chunks``; resumable."""
     run = BillRun.objects.get(pk=run.pk)
@@ -215,7 +229,7 @@ def bill_run_post_dispatched(
     ids = list(run.bills.filter(status=Bill.Status.DRAFT).values_list("account_id", flat=True))
     outcomes = dispatch_chunks(
         kind=POST, run_id=run.pk, chunks=account_chunks(ids, chunk_size),
-        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk,
+        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk, workers=workers,
     )  # fmt: skip
     # Posts whatever is still draft (nothing, unless a bill turned draft meanwhile), then
     # sets the counters and status exactly as an in-process post does.

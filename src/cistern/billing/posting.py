@@ -27,6 +27,7 @@ from cistern.billing.chunks import (
     FaultHook,
     ProgressHook,
     account_chunks,
+    fault_in_process_only,
     run_chunks,
 )
 from cistern.billing.domain.entries import bill_legs
@@ -61,8 +62,14 @@ def bill_run_post(
     chunk_size: int = POST_CHUNK_SIZE,
     on_chunk: ProgressHook | None = None,
     fault: FaultHook | None = None,
+    workers: int = 1,
 ) -> BillRun:
-    """Post every draft bill of a reviewed run; safe to run again (resumes, never doubles)."""
+    """Post every draft bill of a reviewed run; safe to run again (resumes, never doubles).
+
+    ``workers`` > 1 posts the chunks on that many child processes (``chunks.run_chunks``);
+    the fault hook runs only in this process, so it needs ``workers=1``.
+    """
+    fault_in_process_only(fault, workers)
     run = BillRun.objects.get(pk=run.pk)
     if run.status not in (BillRun.Status.REVIEWED, BillRun.Status.POSTED):
         raise ServiceError(_(RUN_NOT_REVIEWED).format(status=run.get_status_display()))
@@ -81,6 +88,7 @@ def bill_run_post(
             fault=fault,
         ),
         on_chunk=on_chunk,
+        workers=workers,
     )
     return _finish(run, actor)
 

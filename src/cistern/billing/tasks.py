@@ -14,17 +14,20 @@ connection: Django's ``OperationalError``).
 
 from __future__ import annotations
 
+import os
 import socket
 from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
 
-from cistern.billing.calculation import bill_run_calculate_chunk
+from cistern.billing.calculation import RatedLines, bill_run_calculate_chunk
+from cistern.billing.chunks import in_child
 from cistern.billing.posting import bill_run_post_chunk
 from cistern.staff.models import User
 
 IN_PROCESS = "in-process@{host}"
+IN_CHILD = "in-process-{pid}@{host}"  # a chunk child process of ``billrun --workers N``
 RETRY = {
     "bind": True,
     "acks_late": True,
@@ -38,6 +41,8 @@ RETRY = {
 
 
 def in_process_worker() -> str:
+    if in_child():
+        return IN_CHILD.format(pid=os.getpid(), host=socket.gethostname())
     return IN_PROCESS.format(host=socket.gethostname())
 
 
@@ -45,9 +50,16 @@ def _actor(actor_id: int | None) -> User | None:
     return User.objects.filter(pk=actor_id).first() if actor_id else None
 
 
-def calculate_chunk(payload: dict[str, Any], *, worker: str) -> dict[str, Any]:
-    """(Re)calculate one chunk's draft bills; returns what ``dispatch`` reports."""
+def calculate_chunk(
+    payload: dict[str, Any], *, worker: str, rated: RatedLines | None = None
+) -> dict[str, Any]:
+    """(Re)calculate one chunk's draft bills; returns what ``dispatch`` reports.
+
+    ``rated``: the run's compiled rates when the caller has them (in-process runs); a
+    Celery task compiles its own.
+    """
     count = bill_run_calculate_chunk(
+        rated=rated,
         run_id=payload["run_id"],
         first_account_id=payload["first_account_id"],
         last_account_id=payload["last_account_id"],

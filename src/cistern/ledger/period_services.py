@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Subquery
 from django.utils import timezone
 
@@ -71,12 +71,16 @@ def period_lock_open(day: date) -> AccountingPeriod:
 
 def _locked_period(day: date) -> AccountingPeriod | None:
     latest = AccountingPeriod.objects.filter(closed_at__isnull=False).order_by("-end_date")
-    return (
-        AccountingPeriod.objects.select_for_update()
-        .filter(start_date=month_start(day))
-        .annotate(closed_end=Subquery(latest.values("end_date")[:1]))
-        .first()
+    found = AccountingPeriod.objects.filter(start_date=month_start(day)).annotate(
+        closed_end=Subquery(latest.values("end_date")[:1])
     )
+    if connection.vendor == "postgresql":
+        # FOR SHARE: posters (bill-run chunks on several processes, payments) do not wait
+        # for one another, while closing the month (FOR UPDATE) still waits for them all
+        # and a poster that waited on a close sees the row closed.
+        sql, params = found.query.sql_with_params()
+        return next(iter(AccountingPeriod.objects.raw(f"{sql} FOR SHARE", params)), None)
+    return found.select_for_update().first()
 
 
 def period_closed_message(day: date) -> str | None:

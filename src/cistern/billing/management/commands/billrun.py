@@ -1,26 +1,33 @@
 """``cistern billrun create|calculate|review|post|issue|status``: bill runs from the terminal.
 
 ``calculate`` and ``post`` run their chunks through ``billing.dispatch`` with a text
-progress bar: on Celery workers when ``CISTERN_BROKER_URL`` is set, else in this process.
+progress bar: on Celery workers when ``CISTERN_BROKER_URL`` is set, else in this process,
+on ``--workers N`` child processes (default ``CISTERN_BILLRUN_WORKERS``, else the number of
+CPUs on PostgreSQL and 1 on SQLite). Chunks are 5,000 accounts unless ``--chunk-size`` says
+otherwise.
 Both are safe to run again: after a crash, run the same command and it picks up where it
 stopped (posting never posts a bill twice).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
-from cistern.billing.chunks import DEFAULT_CHUNK_SIZE, ChunkDone
+from cistern.billing.chunks import CALCULATE_CHUNK_SIZE, ChunkDone
 from cistern.billing.dispatch import (
     DispatchReport,
     bill_run_calculate_dispatched,
     bill_run_post_dispatched,
 )
 from cistern.billing.models import BillingCycle, BillRun
+from cistern.billing.posting import POST_CHUNK_SIZE
 from cistern.billing.selectors import run_progress
 from cistern.billing.services import (
     bill_run_create,
@@ -31,6 +38,7 @@ from cistern.core.errors import ServiceError
 from cistern.staff.models import User
 
 BAR_WIDTH = 30
+CHUNK_SIZES = {"calculate": CALCULATE_CHUNK_SIZE, "post": POST_CHUNK_SIZE}
 
 
 def progress_bar(done: int, total: int, started: float, now: float) -> str:
@@ -44,8 +52,20 @@ def progress_bar(done: int, total: int, started: float, now: float) -> str:
     return f"[{bar}] {done:>7}/{total:<7} {share:4.0%} {rate:8.0f}/s  ~{left:.0f}s left"
 
 
+def _workers(given: int | None) -> int:
+    """``--workers``, else the setting (tests set 1), else one process per CPU on
+    PostgreSQL and one on SQLite: SQLite has one writer at a time, and measured on the
+    100,000-account demo, two processes took longer than one (docs/operations/workers.md)."""
+    if given is not None and given < 1:
+        raise CommandError("--workers must be at least 1.")
+    configured = getattr(settings, "CISTERN_BILLRUN_WORKERS", 0)
+    default = 1 if connection.vendor == "sqlite" else os.cpu_count() or 1
+    return given or configured or default
+
+
 class Command(BaseCommand):
     help = "Create, calculate, review, post and issue bill runs."
+    workers = 1
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", help="Username recorded as the actor (default: system).")
@@ -57,7 +77,16 @@ class Command(BaseCommand):
         for step in ("calculate", "review", "post", "issue", "status"):
             p = sub.add_parser(step)
             p.add_argument("run_id", type=int)
-            p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
+            p.add_argument(
+                "--chunk-size", type=int, default=CHUNK_SIZES.get(step, CALCULATE_CHUNK_SIZE)
+            )
+            if step not in CHUNK_SIZES:
+                continue
+            p.add_argument(
+                "--workers", type=int, default=None, metavar="N",
+                help="Processes that run chunks when no broker is configured (default: "
+                "CISTERN_BILLRUN_WORKERS, else the CPUs on PostgreSQL, 1 on SQLite).",
+            )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self._actor(options.get("user"))
@@ -66,6 +95,7 @@ class Command(BaseCommand):
                 self._create(options, actor)
                 return
             run = BillRun.objects.get(pk=options["run_id"])
+            self.workers = _workers(options.get("workers"))
             getattr(self, f"_{options['step']}")(run, actor, options["chunk_size"])
         except BillRun.DoesNotExist as error:
             raise CommandError(f"No bill run {options['run_id']}.") from error
@@ -102,8 +132,9 @@ class Command(BaseCommand):
 
     def _calculate(self, run: BillRun, actor: Any, chunk_size: int) -> None:
         report = bill_run_calculate_dispatched(
-            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar()
-        )
+            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar(),
+            workers=self.workers,
+        )  # fmt: skip
         run = report.run
         self.stdout.write("")
         self._workers(report)
@@ -126,8 +157,9 @@ class Command(BaseCommand):
 
     def _post(self, run: BillRun, actor: Any, chunk_size: int) -> None:
         report = bill_run_post_dispatched(
-            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar()
-        )
+            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar(),
+            workers=self.workers,
+        )  # fmt: skip
         run = report.run
         self.stdout.write("")
         self._workers(report)

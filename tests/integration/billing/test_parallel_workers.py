@@ -1,0 +1,243 @@
+"""A bill run on two child processes (``workers=2``) equals the one-process run.
+
+The children are forked from the test and open their own connections, so they must see the
+test's committed data: ``transactional_db``, and on SQLite a database file instead of the
+in-memory test database (which exists only in this process). A chunk that fails in a child
+is made to fail by the database itself: a trigger refuses one account's bill, as a
+constraint or a full disk would. Runs on both databases.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Sum
+
+from cistern.billing.chunks import Chunk, ChunksFailed
+from cistern.billing.models import Bill, BillRun
+from cistern.billing.services import (
+    bill_run_calculate,
+    bill_run_create,
+    bill_run_post,
+    bill_run_review,
+)
+from cistern.billing.tasks import in_process_worker
+from cistern.customers.models import Account
+from cistern.ledger.chart_services import ledger_chart_seed
+from cistern.ledger.models import JournalEntry, Posting
+from cistern.staff.roles import Role
+from tests.factories.staff import staff_user
+from tests.integration.billing import makers
+
+ACCOUNTS, CHUNK = 40, 5
+LINE_FIELDS = (
+    "seq", "code", "label", "rate_version_id", "service_start", "service_end", "days",
+    "proration", "tier", "tier_from", "tier_to", "unit", "quantity", "unit_price",
+    "amount_cents", "category",
+)  # fmt: skip
+REFUSED = "refused by the test"
+
+
+@pytest.fixture
+def shared_database(transactional_db, tmp_path) -> Iterator[None]:
+    """A database child processes can open: PostgreSQL as it is; the in-memory SQLite test
+    database copied to a file for the test (the in-memory one is kept aside, untouched)."""
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    connection.ensure_connection()
+    memory, name = connection.connection, connection.settings_dict["NAME"]
+    path = tmp_path / "shared.sqlite3"
+    with sqlite3.connect(path) as copy:
+        memory.backup(copy)
+    copy.close()
+    connection.connection = None  # not closed: closing would destroy the in-memory database
+    connection.settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        connection.connection = memory
+
+
+def _clerk():
+    ledger_chart_seed()
+    makers.rate_schedules(staff_user(Role.MANAGER))
+    return staff_user(Role.CSR_III)
+
+
+def _cycle_with_run(code: str, clerk) -> BillRun:
+    """``ACCOUNTS`` accounts read the same, account for account, in every cycle built."""
+    cycle = makers.cycle(code)
+    for n in range(ACCOUNTS):
+        makers.read(makers.account(billing_cycle=cycle), date(2025, 1, 31), 2 + n % 19)
+    return bill_run_create(
+        cycle=cycle, period_start=date(2025, 1, 1), period_end=date(2025, 1, 31),
+        bill_date=date(2025, 2, 3), due_date=date(2025, 2, 24), actor=clerk,
+    )  # fmt: skip
+
+
+def _bills(run: BillRun) -> list[tuple]:
+    """Each bill (in account order) with its lines, everything but ids and the account."""
+    bills = run.bills.order_by("account_id").prefetch_related("lines")
+    return [
+        (
+            b.status,
+            b.total_cents,
+            b.usage,
+            b.usage_unit,
+            b.estimated,
+            [tuple(getattr(line, f) for f in LINE_FIELDS) for line in b.lines.all()],
+        )
+        for b in bills
+    ]
+
+
+def _receivable(run: BillRun) -> int:
+    entries = run.bills.values("journal_entry")
+    return Posting.objects.filter(entry__in=entries, customer_account__isnull=False).aggregate(
+        s=Sum("amount_cents")
+    )["s"]
+
+
+def _billrun(*args: str) -> str:
+    out = StringIO()
+    call_command("billrun", *args, "--chunk-size", str(CHUNK), "--workers", "2", stdout=out)
+    return out.getvalue()
+
+
+def _refuse_bills_of(account_id: int) -> None:
+    """A trigger that makes the database refuse this account's bill."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TRIGGER test_refuse BEFORE INSERT ON billing_bill "
+                f"WHEN NEW.account_id = {account_id} BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END"
+            )
+            return
+        cursor.execute(
+            f"CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{REFUSED}'; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_refuse BEFORE INSERT ON billing_bill FOR EACH ROW "
+            f"WHEN (NEW.account_id = {account_id}) EXECUTE FUNCTION test_refuse()"
+        )
+
+
+def _stop_refusing() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER test_refuse")
+            return
+        cursor.execute("DROP TRIGGER test_refuse ON billing_bill")
+        cursor.execute("DROP FUNCTION test_refuse()")
+
+
+def test_billrun_with_two_workers_equals_the_one_process_run(shared_database) -> None:
+    # given two identical cycles
+    clerk = _clerk()
+    parallel = _cycle_with_run("CP", clerk)
+    single = _cycle_with_run("CS", clerk)
+
+    # when one run is calculated and posted by the command on two worker processes
+    calculated = _billrun("calculate", str(parallel.pk))
+    bill_run_review(run=parallel, actor=clerk)
+    posted = _billrun("post", str(parallel.pk))
+    # and the other in this process, one chunk after another
+    single = bill_run_calculate(run=single, actor=clerk, chunk_size=CHUNK)
+    bill_run_post(run=bill_run_review(run=single, actor=clerk), actor=clerk, chunk_size=CHUNK)
+
+    # then the chunks ran in child processes, not here
+    for output in (calculated, posted):
+        line = next(x for x in output.splitlines() if x.startswith("Chunks by worker: "))
+        names = dict(w.rsplit(" ", 1) for w in line.removeprefix("Chunks by worker: ").split(", "))
+        assert in_process_worker() not in names
+        assert sum(int(n) for n in names.values()) == ACCOUNTS // CHUNK
+    # and every bill is posted exactly once, under its own ledger key
+    parallel.refresh_from_db()
+    single.refresh_from_db()
+    assert parallel.status == BillRun.Status.POSTED and parallel.bills_posted == ACCOUNTS
+    keys = Counter(
+        JournalEntry.objects.filter(
+            idempotency_key__in=[f"bill:{pk}" for pk in parallel.bills.values_list("pk", flat=True)]
+        ).values_list("idempotency_key", flat=True)
+    )
+    assert len(keys) == ACCOUNTS and set(keys.values()) == {1}
+    # and the result equals the one-process run bill for bill and line for line
+    assert _bills(parallel) == _bills(single)
+    assert parallel.total_cents == single.total_cents > 0
+    # and the totals tie to the ledger
+    assert _receivable(parallel) == parallel.bills.aggregate(s=Sum("total_cents"))["s"]
+    assert _receivable(parallel) == _receivable(single)
+
+    # and a further post bills nothing
+    entries = JournalEntry.objects.count()
+    again = _billrun("post", str(parallel.pk))
+    assert f"Posted {ACCOUNTS} bills" in again
+    assert JournalEntry.objects.count() == entries
+
+
+def test_a_chunk_failing_in_a_child_is_reported_and_the_run_resumes(shared_database) -> None:
+    # given a run whose fourth chunk the database will refuse
+    clerk = _clerk()
+    run = _cycle_with_run("CF", clerk)
+    reference = _cycle_with_run("CR", clerk)
+    accounts = sorted(
+        Account.objects.filter(premise__cycle__code="CF").values_list("pk", flat=True)
+    )
+    _refuse_bills_of(accounts[3 * CHUNK + 2])
+
+    # when the command calculates it on two worker processes
+    with pytest.raises(CommandError) as failed:
+        _billrun("calculate", str(run.pk))
+
+    # then it names the chunk that failed and why
+    first, last = accounts[3 * CHUNK], accounts[4 * CHUNK - 1]
+    assert f"Chunk 3 (accounts {first} to {last}) failed" in failed.value.args[0]
+    assert REFUSED in failed.value.args[0]
+    # and the failed chunk wrote nothing, while other chunks stand committed
+    drafts = set(run.bills.values_list("account_id", flat=True))
+    assert not drafts & set(accounts[3 * CHUNK : 4 * CHUNK])
+    assert drafts and len(drafts) % CHUNK == 0
+
+    # when the cause is fixed and the run calculated again, then posted, on two processes
+    _stop_refusing()
+    run = bill_run_calculate(run=run, actor=clerk, chunk_size=CHUNK, workers=2)
+    run = bill_run_post(
+        run=bill_run_review(run=run, actor=clerk), actor=clerk, chunk_size=CHUNK, workers=2
+    )
+    reference = bill_run_calculate(run=reference, actor=clerk, chunk_size=CHUNK)
+
+    # then every account is billed once, as in the one-process run, and ties to the ledger
+    assert run.status == BillRun.Status.POSTED and run.bills_posted == ACCOUNTS
+    assert [b[1:] for b in _bills(run)] == [b[1:] for b in _bills(reference)]
+    assert _receivable(run) == run.total_cents == reference.total_cents > 0
+    # and posting again on two processes posts nothing
+    entries = JournalEntry.objects.count()
+    again = bill_run_post(run=run, actor=clerk, chunk_size=CHUNK, workers=2)
+    assert again.bills_posted == ACCOUNTS and JournalEntry.objects.count() == entries
+    assert not run.bills.exclude(status=Bill.Status.POSTED).exists()
+
+
+def test_the_fault_hook_needs_one_worker(shared_database) -> None:
+    clerk = _clerk()
+    run = _cycle_with_run("CH", clerk)
+    with pytest.raises(ValueError, match="workers=1"):
+        bill_run_calculate(run=run, actor=clerk, workers=2, fault=lambda chunk, position: None)
+    assert not run.bills.exists()
+
+
+def test_chunks_failed_is_a_service_error_naming_each_chunk() -> None:
+    error = ChunksFailed([(Chunk(2, 11, 15, 5), "boom"), (Chunk(5, 26, 30, 5), "bang")])
+    assert "Chunk 2 (accounts 11 to 15) failed: boom" in error.message
+    assert "Chunk 5 (accounts 26 to 30) failed: bang" in error.message
