@@ -93,8 +93,15 @@ class Bill(models.Model):
         FINAL = "final", _("Final bill")
         REBILL = "rebill", _("Corrected bill")
 
+    # Indexed by (run, account) below. On PostgreSQL run, account and journal_entry are
+    # checked per statement by triggers, not foreign keys (``cistern.ledger.db_references``).
     run = models.ForeignKey(
-        BillRun, null=True, blank=True, on_delete=models.PROTECT, related_name="bills"
+        BillRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bills",
+        db_index=False,
     )
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="bills")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CYCLE)
@@ -110,8 +117,14 @@ class Bill(models.Model):
     # True-up: use already billed on estimates, subtracted from the reads (in usage_unit).
     estimated_before = models.DecimalField(max_digits=14, decimal_places=4, default=0)
     reads_used = models.JSONField(default=list, blank=True)  # MeterRead ids
+    # Not indexed: nothing looks a bill up by its entry, and entries are never deleted.
     journal_entry = models.ForeignKey(
-        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
@@ -132,7 +145,8 @@ class Bill(models.Model):
                 name="billing_one_bill_per_account_and_period",
             ),
         ]
-        indexes = [models.Index(fields=["run", "account"]), models.Index(fields=["status"])]
+        # No index on status alone: every query by status is scoped by run or account.
+        indexes = [models.Index(fields=["run", "account"])]
 
     def __str__(self) -> str:
         return f"B{self.pk} {self.account_id} {self.period_start} to {self.period_end}"

@@ -3,8 +3,10 @@
 Each check returns human-readable violations; an empty list means the invariant holds.
 I1 entries balance and the trial balance is zero; I2 customer balances come from their
 postings and the receivables subledger equals the control accounts; I3 the append-only
-triggers are installed; I4 each reversal mirrors its original exactly, at most once, and
-no reversal is reversed; I9 nothing dated in a closed period was recorded after the close.
+triggers are installed (and, on PostgreSQL, the reference triggers that stand in for the
+high-volume foreign keys); R1 no row refers to a missing parent; I4 each reversal mirrors
+its original exactly, at most once, and no reversal is reversed; I9 nothing dated in a
+closed period was recorded after the close.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
-from cistern.ledger import db_triggers
+from cistern.ledger import db_references, db_triggers
 from cistern.ledger.models import AccountingPeriod, JournalEntry, Posting
 
 LIMIT = 20  # violations listed per check; the count says how many in all
@@ -66,7 +68,19 @@ def check_i3_triggers() -> list[str]:
     return [
         f"trigger {name} is missing: entries and postings are not protected from change"
         for name in sorted(db_triggers.missing(connection))
+    ] + [
+        f"trigger {name} is missing: references to parent rows are not checked"
+        for name in sorted(db_references.missing(connection))
     ]
+
+
+def check_r1_references() -> list[str]:
+    """Bills, lines, postings, payments and audit rows whose reference names no row.
+
+    On PostgreSQL these columns are checked by statement-level triggers instead of foreign
+    keys (``db_references``); this finds what a missing or bypassed trigger let through.
+    """
+    return db_references.orphans(connection, LIMIT)
 
 
 def _leg_signature(entry_id: int, sign: int) -> Counter[tuple[int, int, int | None, str]]:
@@ -111,6 +125,7 @@ CHECKS: dict[str, tuple[str, Callable[[], list[str]]]] = {
     "I1": ("every entry balances; the trial balance is zero", check_i1_entries_balance),
     "I2": ("customer balances equal their postings and the control accounts", check_i2_subledger),
     "I3": ("entries and postings are append-only (triggers present)", check_i3_triggers),
+    "R1": ("every bill, line, posting, payment and audit reference resolves", check_r1_references),
     "I4": ("reversals mirror their originals, at most once", check_i4_reversals),
     "I9": ("nothing posted into a closed period", check_i9_closed_periods),
 }

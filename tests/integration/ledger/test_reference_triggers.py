@@ -1,0 +1,215 @@
+"""Referential integrity of bills, lines, postings and audit rows (``ledger.db_references``).
+
+PostgreSQL checks these references with statement-level triggers instead of foreign keys;
+SQLite keeps its foreign keys. Either way a row that names a missing parent, or the delete
+of a parent that rows still name, is refused and changes nothing. These tests commit
+(``transaction=True``) because SQLite checks its deferred foreign keys at commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from cistern.billing.models import Bill, BillLine, BillRun
+from cistern.core.models import AuditEvent
+from cistern.customers.models import Account
+from cistern.ledger import codes, db_references
+from cistern.ledger.checks import check_r1_references
+from cistern.ledger.models import JournalEntry, LedgerAccount, Posting
+from cistern.ledger.services import Leg, journal_entry_post
+from cistern.payments.models import Payment
+from cistern.rates.models import RateVersion
+from cistern.staff.models import User
+from tests.integration.billing import makers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+MISSING = 987654321
+PG = "postgresql"
+
+
+@pytest.fixture
+def world(finance, account):
+    """A posted entry, a run with one bill and one line under a rate version, an audit row."""
+    water, _sewer = makers.rate_schedules(finance)
+    entry = journal_entry_post(
+        idempotency_key="bill:refs",
+        effective_date=date(2025, 3, 1),
+        source="bill",
+        legs=[Leg(codes.AR_WATER, 4200, account.id, "water"), Leg(codes.REV_WATER, -4200)],
+        actor=finance,
+    )
+    run = BillRun.objects.create(
+        cycle=makers.cycle(), period_start=date(2025, 2, 1), period_end=date(2025, 2, 28),
+        bill_date=date(2025, 3, 1), due_date=date(2025, 3, 21),
+    )  # fmt: skip
+    bill = Bill.objects.create(**_bill_fields(run.pk, account.pk, entry.pk))
+    BillLine.objects.create(**_line_fields(bill.pk, water.pk))
+    return {"entry": entry, "run": run, "bill": bill, "water": water, "account": account}
+
+
+def _bill_fields(run_id: int, account_id: int, entry_id: int | None) -> dict:
+    return {
+        "run_id": run_id, "account_id": account_id, "journal_entry_id": entry_id,
+        "period_start": date(2025, 2, 1), "period_end": date(2025, 2, 28),
+        "bill_date": date(2025, 3, 1), "due_date": date(2025, 3, 21), "total_cents": 4200,
+    }  # fmt: skip
+
+
+def _line_fields(bill_id: int, rate_version_id: int | None, seq: int = 1) -> dict:
+    return {
+        "bill_id": bill_id, "rate_version_id": rate_version_id, "seq": seq, "code": "w",
+        "label": "Water", "service_start": date(2025, 2, 1), "service_end": date(2025, 3, 1),
+        "days": 28, "proration": 1, "unit": "ccf", "quantity": 4, "unit_price": "10.5",
+        "amount_cents": 4200, "category": "water",
+    }  # fmt: skip
+
+
+def _refused(write, match: str) -> None:
+    """``write`` is refused (at the statement on PostgreSQL, at commit on SQLite)."""
+    pattern = match if connection.vendor == PG else "FOREIGN KEY constraint failed"
+    with pytest.raises(IntegrityError, match=pattern), transaction.atomic():
+        write()
+
+
+def _insert_posting_pair(entry_id: int, account_id: int, ledger_account_id: int) -> None:
+    cash = LedgerAccount.objects.get(code=codes.CASH_CLEARING).pk
+    Posting.objects.bulk_create(
+        [
+            Posting(entry_id=entry_id, ledger_account_id=ledger_account_id, amount_cents=5,
+                    customer_account_id=account_id, effective_date=date(2025, 3, 1)),
+            Posting(entry_id=entry_id, ledger_account_id=cash, amount_cents=-5,
+                    effective_date=date(2025, 3, 1)),
+        ]
+    )  # fmt: skip
+
+
+def _new_entry() -> int:
+    return JournalEntry.objects.create(
+        idempotency_key="refs:new", content_hash="x", effective_date=date(2025, 3, 1),
+        recorded_at=timezone.now(), source="test",
+    ).pk  # fmt: skip
+
+
+def _payment(w, **refs) -> Payment:
+    return Payment.objects.create(
+        **{"account_id": w["account"].pk, **refs}, amount_cents=500, tender="check",
+        channel="lockbox", received_on=date(2025, 3, 1), idempotency_key="refs:pay",
+        created_at=timezone.now(),
+    )  # fmt: skip
+
+
+ORPHAN_INSERTS = {
+    "bill line -> bill": lambda w: BillLine.objects.create(**_line_fields(MISSING, None)),
+    "bill line -> rate version": lambda w: BillLine.objects.create(
+        **_line_fields(w["bill"].pk, MISSING, seq=2)
+    ),
+    "bill -> account": lambda w: Bill.objects.create(**_bill_fields(w["run"].pk, MISSING, None)),
+    "bill -> run": lambda w: Bill.objects.create(
+        **{**_bill_fields(MISSING, w["account"].pk, None), "period_start": date(2025, 1, 1)}
+    ),
+    "bill -> journal entry": lambda w: Bill.objects.create(
+        **{**_bill_fields(w["run"].pk, w["account"].pk, MISSING), "period_end": date(2025, 3, 1)}
+    ),
+    "posting -> entry": lambda w: _insert_posting_pair(
+        MISSING, w["account"].pk, LedgerAccount.objects.get(code=codes.AR_WATER).pk
+    ),
+    "posting -> customer account": lambda w: _insert_posting_pair(
+        _new_entry(), MISSING, LedgerAccount.objects.get(code=codes.AR_WATER).pk
+    ),
+    "posting -> ledger account": lambda w: _insert_posting_pair(
+        _new_entry(), w["account"].pk, MISSING
+    ),
+    "audit event -> actor": lambda w: AuditEvent.objects.create(
+        occurred_at=timezone.now(), actor_id=MISSING, action="t", subject_type="t", subject_id="1"
+    ),
+    "payment -> account": lambda w: _payment(w, account_id=MISSING),
+    "payment -> batch": lambda w: _payment(w, batch_id=MISSING),
+    "payment -> receipt": lambda w: _payment(w, receipt_id=MISSING),
+    "payment -> entry": lambda w: _payment(w, entry_id=MISSING),
+    "payment -> creator": lambda w: _payment(w, created_by_id=MISSING),
+}
+
+
+@pytest.mark.parametrize("write", ORPHAN_INSERTS.values(), ids=ORPHAN_INSERTS.keys())
+def test_a_row_naming_a_missing_parent_is_refused_and_changes_nothing(world, write) -> None:
+    counts = _counts()
+    _refused(lambda: write(world), f"= {MISSING} refers to no row of")
+    assert _counts() == counts
+
+
+def test_moving_a_bill_to_a_missing_run_is_refused(world) -> None:
+    _refused(
+        lambda: Bill.objects.filter(pk=world["bill"].pk).update(run_id=MISSING),
+        f"billing_bill.run_id = {MISSING} refers to no row of billing_billrun",
+    )
+    assert Bill.objects.get(pk=world["bill"].pk).run_id == world["run"].pk
+
+
+PARENT_DELETES = {
+    "bill with lines": (lambda w: Bill.objects.filter(pk=w["bill"].pk), "billing_billline"),
+    "rate version in a line": (
+        lambda w: RateVersion.objects.filter(pk=w["water"].pk),
+        "billing_billline.rate_version_id",
+    ),
+    "run with bills": (lambda w: BillRun.objects.filter(pk=w["run"].pk), "billing_bill.run_id"),
+    "account with bills and postings": (
+        lambda w: Account.objects.filter(pk=w["account"].pk),
+        "still referenced by (ledger_posting.customer_account_id|billing_bill.account_id)",
+    ),
+    "chart account with postings": (
+        lambda w: LedgerAccount.objects.filter(code=codes.AR_WATER),
+        "ledger_posting.ledger_account_id",
+    ),
+    "user in the audit trail": (
+        lambda w: User.objects.filter(pk=w["entry"].actor_id),
+        "core_auditevent.actor_id",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PARENT_DELETES.values(), ids=PARENT_DELETES.keys())
+def test_deleting_a_parent_still_referenced_is_refused(world, case) -> None:
+    # Around Django's on_delete (which would refuse or cascade in Python first): the raw
+    # delete is what a hand edit or a bypassing import would do.
+    rows, match = case
+    query = rows(world)
+    pks = list(query.values_list("pk", flat=True))
+    _refused(lambda: query._raw_delete(query.db), match)
+    assert list(query.model.objects.filter(pk__in=pks).values_list("pk", flat=True)) == pks
+
+
+def test_deleting_a_bill_deletes_its_lines_first_and_passes(world) -> None:
+    Bill.objects.filter(pk=world["bill"].pk).delete()  # on_delete=CASCADE, in Python
+    assert not BillLine.objects.exists()
+
+
+def test_ledger_check_finds_no_orphans_and_no_missing_reference_trigger(world) -> None:
+    assert check_r1_references() == []
+    assert db_references.missing(connection) == set()
+
+
+@pytest.mark.postgres
+def test_ledger_check_reports_an_orphan_the_triggers_were_bypassed_for(world) -> None:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        BillLine.objects.create(**_line_fields(MISSING, None))
+        problems = check_r1_references()
+        transaction.set_rollback(True)
+    assert any(f"bill_id = {MISSING} refers to no billing_bill row" in p for p in problems)
+
+
+@pytest.mark.postgres
+def test_the_high_volume_foreign_keys_are_gone_on_postgresql(world) -> None:
+    with connection.cursor() as cursor:
+        for ref in db_references.REFERENCES:
+            assert db_references._foreign_keys(cursor, ref) == [], ref
+
+
+def _counts() -> tuple[int, ...]:
+    models = (Bill, BillLine, Posting, JournalEntry, AuditEvent, Payment)
+    return tuple(m.objects.count() for m in models)
