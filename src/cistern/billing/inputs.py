@@ -24,19 +24,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from cistern.billing.attributes import rating_attributes
 from cistern.billing.domain.checks import HISTORY_BILLS
 from cistern.customers.models import Account
 from cistern.metering.domain.estimation import estimate_volume
 from cistern.metering.history import billable_history_before, stored_decimal, usage_periods
 from cistern.metering.models import MeterRead
-from cistern.rates.domain import District, RatingAttributes, VolumeUnit, convert
+from cistern.rates.domain import RatingAttributes, VolumeUnit, convert
+from cistern.rates.et import et_for_period
+from cistern.rates.sewer_caps import sewer_caps_in_force
 
 BILLABLE_STATUSES = ("active", "suspended", "locked_off")
 BILLABLE_REVIEWS = frozenset((MeterRead.Review.ACCEPTED.value, MeterRead.Review.RELEASED.value))
@@ -47,13 +49,23 @@ _UNITS = {unit.value: unit for unit in VolumeUnit}  # a dict lookup, not an Enum
 
 
 class AccountRow(NamedTuple):
-    """An account and the premise values its rating attributes come from."""
+    """An account and the premise values its rating attributes come from.
+
+    Decimal columns may arrive as floats (SQLite through a raw cursor); `inputs_for` reads
+    them with `stored_decimal`.
+    """
 
     account_id: int
     premise_id: int
     premise_class: str
     dwelling_units: int
     in_district: bool
+    household_size: int = 0
+    irrigated_area_sqft: int = 0
+    landscape_factor: Decimal | float | None = None
+    et_zone: str = ""
+    strength_class: str = ""
+    budget_variance_ccf: Decimal | float | int = 0
 
 
 @dataclass(slots=True)
@@ -83,7 +95,9 @@ def cycle_accounts(*, cycle_id: int, first_day: date, last_day: date) -> Q:
 
 
 _CYCLE_ACCOUNTS_SQL = f"""
-    SELECT a.id, a.premise_id, p.premise_class, p.dwelling_units, p.in_district
+    SELECT a.id, a.premise_id, p.premise_class, p.dwelling_units, p.in_district,
+        p.household_size, p.irrigated_area_sqft, p.landscape_factor, p.et_zone,
+        p.strength_class, p.budget_variance_ccf
     FROM customers_account a JOIN customers_premise p ON p.id = a.premise_id
     WHERE p.cycle_id = %s AND a.status IN {BILLABLE_STATUSES!r} AND a.start_date <= %s
       AND (a.end_date IS NULL OR a.end_date >= %s) AND a.id BETWEEN %s AND %s
@@ -100,44 +114,38 @@ def cycle_account_rows(
         return [AccountRow(*row) for row in cursor.fetchall()]
 
 
-@lru_cache(maxsize=4096)
-def rating_attributes(
-    premise_class: str, meter_size: str | None, dwelling_units: int, in_district: bool
-) -> RatingAttributes:
-    """The rating attributes the premise and its meter give (household data is not kept yet).
-
-    Cached, so equal values give the same object: a run holds a few dozen attribute
-    objects instead of one per account, and the rating caches hit on identity first.
-    """
-    return RatingAttributes(
-        customer_class=premise_class,
-        meter_size=f'{meter_size}"' if meter_size else '5/8"',
-        dwelling_units=dwelling_units,
-        district=District.IN if in_district else District.OUT,
-    )
-
-
 def load_inputs(
     accounts: list[Account], *, first_day: date, last_day: date, estimate: bool = True
 ) -> list[AccountInputs]:
     """Inputs for each account (premise must be select_related), in the order given."""
-    rows = [
-        AccountRow(a.pk, a.premise_id, a.premise.premise_class, a.premise.dwelling_units,
-                   a.premise.in_district)
-        for a in accounts
-    ]  # fmt: skip
+    rows = [_account_row(a) for a in accounts]
     return inputs_for(rows, first_day=first_day, last_day=last_day, estimate=estimate)
+
+
+def _account_row(account: Account) -> AccountRow:
+    p = account.premise
+    return AccountRow(
+        account.pk, p.pk, p.premise_class, p.dwelling_units, p.in_district, p.household_size,
+        p.irrigated_area_sqft, p.landscape_factor, p.et_zone, p.strength_class,
+        p.budget_variance_ccf,
+    )  # fmt: skip
 
 
 def inputs_for(
     rows: Sequence[AccountRow], *, first_day: date, last_day: date, estimate: bool = True
 ) -> list[AccountInputs]:
-    """Inputs for each account row, in the order given: five queries whatever the count."""
+    """Inputs for each account row, in the order given: seven queries whatever the count.
+
+    The ET of every zone over the period and the sewer caps in force on its last day are
+    read once for all the rows.
+    """
     account_ids = [r.account_id for r in rows]
     installs = _installations({r.premise_id for r in rows}, first_day, last_day)
     reads = _reads([i[0] for group in installs.values() for i in group], first_day, last_day)
     services = _services(account_ids, first_day, last_day)
     history = _posted_history(account_ids, first_day)
+    et = et_for_period(first_day=first_day, last_day=last_day) if rows else {}
+    caps = sewer_caps_in_force(account_ids=account_ids, on=last_day) if rows else {}
     result = []
     to_estimate: list[tuple[AccountInputs, int]] = []
     for row in rows:
@@ -147,7 +155,10 @@ def inputs_for(
             account_id=row.account_id,
             attrs=rating_attributes(
                 row.premise_class, newest[1] if newest else None, row.dwelling_units,
-                bool(row.in_district),
+                bool(row.in_district), row.household_size, row.irrigated_area_sqft,
+                stored_decimal(row.landscape_factor), et.get(row.et_zone, _ZERO),
+                row.strength_class, caps.get(row.account_id),
+                stored_decimal(row.budget_variance_ccf),
             ),
             services=services.get(row.account_id, frozenset()),
         )  # fmt: skip

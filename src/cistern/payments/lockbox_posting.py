@@ -4,7 +4,8 @@ The rows are the ones ``payment_post_entry`` writes item by item — the entry u
 ``payment:P<id>`` dated the deposit date, cash clearing against the account's receivables
 applied in the district's order (``posting.payment_legs``), the payment marked posted and
 linked to its entry — but the payments go in as plain rows (``COPY`` on PostgreSQL), the
-open charges of every account are read in a few queries, every entry goes through
+open charges of every account are computed in the database in a few queries
+(``posting.open_charges_many``), every entry goes through
 ``cistern.ledger.bulk.journal_entries_post_bulk`` at once, and the payments are marked
 posted with one statement.
 
@@ -15,7 +16,7 @@ Callers hold the customer accounts' row locks, taken in id order (``payments.loc
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -24,14 +25,7 @@ from django.db import connection
 
 from cistern.ledger import codes
 from cistern.ledger.bulk import EntryRequest, journal_entries_post_bulk
-from cistern.ledger.bulk_sql import (
-    insert_returning_ids,
-    insert_rows,
-    prepared,
-    reserve_ids,
-    select_in,
-)
-from cistern.ledger.models import LedgerAccount, Posting
+from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared, reserve_ids
 from cistern.ledger.services import Leg
 from cistern.payments import config
 from cistern.payments.domain import OpenCharge, payment_apply
@@ -41,11 +35,12 @@ from cistern.payments.posting import (
     CREDIT_ACCOUNT,
     DEBIT_ACCOUNT,
     SOURCE_PAYMENT,
-    open_charges_from_rows,
+    open_charges_many,
     payment_post_entry,
 )
 
 IN_CLAUSE = 500
+__all__ = ["LockboxPayment", "lockbox_payments_post", "open_charges_many"]
 
 
 class LockboxPayment(NamedTuple):
@@ -166,45 +161,6 @@ def _memos(tenders: set[str]) -> dict[str, str]:
         sample = Payment(tender=tender, channel=Channel.LOCKBOX)
         memos[tender] = f"{sample.get_tender_display()} payment, {sample.get_channel_display()}"
     return memos
-
-
-def open_charges_many(
-    account_ids: Sequence[int],
-) -> dict[int, tuple[list[OpenCharge], dict[str, str]]]:
-    """``posting.open_charges`` for many accounts in a few queries."""
-    rows_by_account: dict[int, list[tuple]] = defaultdict(list)
-    for account_id, *row in _receivable_rows(sorted(set(account_ids))):
-        rows_by_account[account_id].append(tuple(row))
-    return {a: open_charges_from_rows(rows) for a, rows in rows_by_account.items()}
-
-
-def _receivable_rows(ids: list[int]) -> Iterator[tuple]:
-    """(account, category, receivable code, date, cents) of the accounts' receivable
-    postings, by account then date and id: one query on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        yield from select_in(_RECEIVABLES_SQL, ids)
-        return
-    for start in range(0, len(ids), IN_CLAUSE):
-        yield from (
-            Posting.objects.filter(
-                customer_account_id__in=ids[start : start + IN_CLAUSE],
-                ledger_account__is_receivable=True,
-            )
-            .order_by("customer_account_id", "effective_date", "id")
-            .values_list(
-                "customer_account_id", "charge_category", "ledger_account__code",
-                "effective_date", "amount_cents",
-            )
-        )  # fmt: skip
-
-
-_RECEIVABLES_SQL = (
-    f"SELECT p.customer_account_id, p.charge_category, a.code, p.effective_date,"
-    f" p.amount_cents FROM {Posting._meta.db_table} p"
-    f" JOIN {LedgerAccount._meta.db_table} a ON a.id = p.ledger_account_id"
-    " WHERE a.is_receivable AND p.customer_account_id {in_}"
-    " ORDER BY p.customer_account_id, p.effective_date, p.id"
-)
 
 
 def _legs(

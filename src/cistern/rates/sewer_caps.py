@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +34,7 @@ CAPS_FROM_MONTH = 7  # caps apply from July 1 for a year
 SEWER_CAP_YEAR_INVALID = _("Enter the year the caps take effect, for example 2026.")
 SEWER_CAP_WINTER_INVALID = _("Choose the winter months: nov-mar or dec-feb.")
 _BATCH = 2000
+_IDS_PER_QUERY = 900
 
 
 def cap_year_on(day: date) -> int:
@@ -118,14 +119,21 @@ def sewer_caps_recompute(*, year: int, winter: str = "nov-mar", actor: Any) -> S
 def sewer_caps_in_force(*, account_ids: list[int], on: date) -> dict[int, Decimal]:
     """Each account's cap on `on`: the latest year computed up to the cap year in force.
 
-    Accounts without one are absent (their bills use the schedule's default cap).
+    Accounts without one are absent (their bills use the schedule's default cap). A bill
+    run asks once per chunk; on SQLite the ids go in lists of `_IDS_PER_QUERY` (its limit on
+    query parameters).
     """
-    rows = (
-        SewerCap.objects.filter(account_id__in=account_ids, year__lte=cap_year_on(on))
-        .order_by("account_id", "-year")
-        .values_list("account_id", "cap_ccf")
-    )
+    ids = list(account_ids)
+    step = _IDS_PER_QUERY if connection.vendor == "sqlite" else max(len(ids), 1)
     found: dict[int, Decimal] = {}
-    for account_id, cap in rows:
-        found.setdefault(account_id, Decimal(cap))
+    for start in range(0, len(ids), step):
+        rows = (
+            SewerCap.objects.filter(
+                account_id__in=ids[start : start + step], year__lte=cap_year_on(on)
+            )
+            .order_by("account_id", "-year")
+            .values_list("account_id", "cap_ccf")
+        )
+        for account_id, cap in rows:
+            found.setdefault(account_id, Decimal(cap))
     return found

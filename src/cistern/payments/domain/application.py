@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 
 from cistern.core.money import allocate, format_cents
 from cistern.payments.domain.errors import PaymentRuleError
@@ -117,12 +118,23 @@ class PaymentApplication:
 
 
 def _payment_order(charges: Sequence[OpenCharge], order: ApplicationOrder) -> list[OpenCharge]:
-    payable = [(i, c) for i, c in enumerate(charges) if c.kind is not ChargeKind.DEPOSIT]
+    """The payable charges in the order they are paid. Python's sort is stable, so charges
+    that tie keep the order given; charges already in date order (as the ledger gives them)
+    cost one pass."""
+    payable = [c for c in charges if c.kind is not _DEPOSIT]
     if order is ApplicationOrder.FEES_FIRST:
-        payable.sort(key=lambda ic: (ic[1].kind is not ChargeKind.FEE, ic[1].charge_date, ic[0]))
+        payable.sort(key=_fees_first)
     else:
-        payable.sort(key=lambda ic: (ic[1].charge_date, ic[0]))
-    return [c for _, c in payable]
+        payable.sort(key=_by_date)
+    return payable
+
+
+_DEPOSIT = ChargeKind.DEPOSIT
+_by_date = attrgetter("charge_date")
+
+
+def _fees_first(charge: OpenCharge) -> tuple[bool, date]:
+    return (charge.kind is not ChargeKind.FEE, charge.charge_date)
 
 
 def payment_apply(
