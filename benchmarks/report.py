@@ -153,6 +153,19 @@ def write_results(path: Path, facts: dict, results: list[dict]) -> Path:
         "built in under 2 minutes.",
         "",
     ]
+    rating = facts.get("rating")
+    if rating:
+        lines += [
+            "## Pure rating (no database)",
+            "",
+            "`benchmarks/bench_rating.py --repeat 3`: the demo mix, one process (one core), "
+            "CPU time. Target: at least 200,000 bills/s per core.",
+            "",
+            "```",
+            rating.strip(),
+            "```",
+            "",
+        ]
     for result in results:
         lines += _database_section(result)
     path.write_text("\n".join(lines).rstrip() + "\n")

@@ -18,7 +18,8 @@ def posting_rows(r: dict) -> list[str]:
     if run and run.get("bills"):
         rows.append(
             f"| persisted bill run, {run['accounts']:,} accounts (calculate + post) | "
-            f"{run['total_s']:.1f} s ({run['bills_posted']:,} bills; calculate "
+            f"{run['total_s']:.1f} s ({run['bills_posted']:,} bills, "
+            f"{run.get('workers', 1)} worker process(es); calculate "
             f"{run['calculate_s']:.1f} s, post {run['post_s']:.1f} s) | < 10 s | "
             f"{'pass' if run['total_s'] < 10 else 'FAIL'} |"
         )

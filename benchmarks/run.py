@@ -32,7 +32,7 @@ from benchmarks.report import machine_facts, write_results  # noqa: E402
 
 PYTHON = sys.executable
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/cistern_bench"
-STEP_TIMEOUT_S = {"migrate": 600, "demo": 1200, "measure": 1200, "posting": 1500}
+STEP_TIMEOUT_S = {"rating": 600, "migrate": 600, "demo": 1200, "measure": 1200, "posting": 1500}
 QUICK_ACCOUNTS = 10_000
 
 
@@ -90,9 +90,12 @@ def posting_figures(label: str, env: dict[str, str], quick: bool) -> dict:
     """Bulk ledger posting, the persisted bill run (with its plain-SQL baseline) and, on
     PostgreSQL, lockbox/counter/API payments: each its own bounded step."""
     figures: dict = {}
+    pg = label == "PostgreSQL"
     steps = [
         ("ledger", ["benchmarks/bench_ledger.py", "--single", "0", "--bulk", "20000"]),
-        ("billrun", ["benchmarks/bench_billrun.py"]),
+        # Both cores on PostgreSQL; one process on SQLite, whose single writer gains nothing
+        # from a second (docs/operations/workers.md).
+        ("billrun", ["benchmarks/bench_billrun.py", "--workers", "2" if pg else "1"]),
     ]
     if label == "PostgreSQL":
         lockbox = "10000" if quick else "100000"
@@ -104,6 +107,15 @@ def posting_figures(label: str, env: dict[str, str], quick: bool) -> dict:
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             figures[key] = {"error": str(exc)[-500:]}
     return figures
+
+
+def pure_rating() -> str:
+    """The pure-rating benchmark's printout (it needs no database), or why it failed."""
+    try:
+        _, out = run_step("rating", ["benchmarks/bench_rating.py", "--repeat", "3"], bench_env(""))
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return f"not measured: {exc}"
+    return out
 
 
 def saved_result_path(database: str) -> Path:
@@ -184,6 +196,7 @@ def main() -> int:
     started = time.time()
     facts = machine_facts()
     results = []
+    facts["rating"] = pure_rating()
     if args.db in ("sqlite", "both"):
         print(f"SQLite: {args.accounts:,} accounts...", flush=True)
         results.append(bench_database("SQLite", sqlite_url(), args.accounts, args.quick))
