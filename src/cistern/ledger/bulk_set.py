@@ -5,10 +5,11 @@ are its lines summed by charge category: for each category with a non-zero sum, 
 category's receivable for the customer account and credit its revenue (the shape of
 ``billing.domain.entries.bill_legs``). The caller describes the rows — one ``EntryHeader``
 each, and a SELECT of their lines — and the database does the per-row work: the lines are
-grouped by ``GROUP BY`` and the postings written by one ``INSERT ... SELECT``. Python reads
-one small row per (entry, category) to validate, to compute each entry's content hash and to
-write the entry and audit rows, so a 100,000-bill run posts in seconds instead of building
-100,000 ``EntryRequest`` objects (docs/decisions/ledger.md "Set-based posting").
+grouped by ``GROUP BY`` (once) and the postings written by one ``INSERT ... SELECT``. Python
+reads one small row per (entry, category) to validate, to compute each entry's content hash,
+to write the entry and audit rows and to hand back as the rows the postings are written
+from (what is written is what was hashed), so a 100,000-bill run posts in seconds instead of
+building 100,000 ``EntryRequest`` objects (docs/decisions/ledger.md "Set-based posting").
 
 It writes exactly the rows ``journal_entry_post`` writes for the same legs, and keeps its
 invariants:
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,9 +66,6 @@ CATEGORY_UNMAPPED = (
     "Charge category “{category}” has no receivable and revenue account. "
     "Correct the line's category or add the category to the chart's category map."
 )
-# Strings written into JSON by the fast formatters below: printable ASCII without " or \,
-# which json.dumps writes unchanged. Anything else takes json.dumps (exact, slower).
-_PLAIN = re.compile(r"[ !#-\[\]-~]*\Z")
 
 
 class EntryHeader(NamedTuple):
@@ -315,7 +312,10 @@ def _category_legs(
 
 
 def _is_plain(*values: str) -> bool:
-    return all(_PLAIN.match(v) for v in values)
+    """Whether the fast formatters below may write these strings into JSON: printable ASCII
+    without ``"`` or ``\\``, which json.dumps writes unchanged (anything else takes
+    json.dumps: exact, slower). String methods, not a pattern: this runs for every entry."""
+    return all(v.isascii() and v.isprintable() and '"' not in v and "\\" not in v for v in values)
 
 
 @lru_cache(maxsize=1024)
@@ -435,14 +435,26 @@ def _insert(
 def _insert_postings(
     batch: CategoryBatch, plans: list[_Planned], ids: list[int], chart: dict[str, LedgerAccount]
 ) -> None:
-    """Every posting of the batch in ONE statement, in entry then leg order."""
-    entries, entry_params = rows_relation(
-        ("ref_id", "entry_id", "customer_id", "day"),
-        ("bigint", "bigint", "bigint", "date"),
-        [(p.header.ref_id, i, p.header.customer_account_id, p.header.effective_date)
-         for p, i in zip(plans, ids, strict=True)],
-    )  # fmt: skip
-    categories = sorted({leg[3] for p in plans for leg in p.legs if leg[3]})
+    """Every posting of the batch in ONE statement, in entry then leg order.
+
+    The rows are the category sums the hashes were computed from, sent back as one relation
+    (one row per entry and category; the database writes each as its two legs): what is
+    written is what was hashed, and the lines are not grouped a second time."""
+    sums: list[tuple[int, int, int, str, str, int]] = []
+    days: dict[date, str] = {}
+    for plan, entry_id in zip(plans, ids, strict=True):
+        header = plan.header
+        day = days.get(header.effective_date) or days.setdefault(
+            header.effective_date, header.effective_date.isoformat()
+        )
+        for _code, cents, _customer, category in plan.legs[::2]:  # receivable legs
+            sums.append((len(sums), entry_id, header.customer_account_id, day, category, cents))
+    rows, row_params = rows_relation(
+        ("position", "entry_id", "customer_id", "day", "category", "cents"),
+        ("bigint", "bigint", "bigint", "date", "text", "bigint"),
+        sums,
+    )
+    categories = sorted({row[4] for row in sums})
     accounts, account_params = rows_relation(
         ("category", "receivable_id", "revenue_id"),
         ("text", "bigint", "bigint"),
@@ -450,29 +462,26 @@ def _insert_postings(
           chart[batch.revenue_for_category[c]].pk) for c in categories],
     )  # fmt: skip
     table = Posting._meta.db_table
-    # The two small relations are materialized first: SQLite then joins the grouped lines
-    # to them through an automatic index instead of re-reading json_each for every row.
+    # Both relations are materialized first: SQLite then joins the sums to the accounts
+    # through an automatic index instead of re-reading json_each for every row.
     # (The WITH goes after INSERT INTO: SQLite's driver reports no rowcount otherwise.)
     sql = (
         f"INSERT INTO {table} (entry_id, ledger_account_id, amount_cents, customer_account_id,"
         " charge_category, effective_date)"
-        f" WITH n AS MATERIALIZED ({entries}), m AS MATERIALIZED ({accounts})"
-        " SELECT n.entry_id,"
+        f" WITH g AS MATERIALIZED ({rows}), m AS MATERIALIZED ({accounts})"
+        " SELECT g.entry_id,"
         " CASE WHEN s.side = 0 THEN m.receivable_id ELSE m.revenue_id END,"
         " CASE WHEN s.side = 0 THEN g.cents ELSE -g.cents END,"
-        " CASE WHEN s.side = 0 THEN n.customer_id END,"
+        " CASE WHEN s.side = 0 THEN g.customer_id END,"
         " CASE WHEN s.side = 0 THEN g.category ELSE '' END,"
-        " n.day"
-        f" FROM ({_grouped_sql(batch)}) g"
-        " JOIN n ON n.ref_id = g.ref_id"
-        " JOIN m ON m.category = g.category"
+        " g.day"
+        " FROM g JOIN m ON m.category = g.category"
         " CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) s"
-        " WHERE g.cents <> 0"
-        " ORDER BY n.entry_id, g.first_seq, s.side"
+        " ORDER BY g.position, s.side"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*entry_params, *account_params, *batch.lines_params])
-        expected = sum(len(p.legs) for p in plans)
+        cursor.execute(sql, [*row_params, *account_params])
+        expected = 2 * len(sums)
         if cursor.rowcount != expected:
             raise RuntimeError(f"wrote {cursor.rowcount} postings, expected {expected}")
 
