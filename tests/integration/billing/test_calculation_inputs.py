@@ -13,7 +13,7 @@ import pytest
 
 from cistern.billing.calculation import RatedLines
 from cistern.billing.inputs import AccountRow, inputs_for, load_inputs
-from cistern.billing.lines import line_rows, line_values
+from cistern.billing.lines import LINE_FIELDS, bill_line_rows, line_rows, line_values
 from cistern.billing.models import Bill, BillLine
 from cistern.billing.rating import RaterSet
 from cistern.billing.services import bill_run_calculate, bill_run_create
@@ -201,3 +201,58 @@ def test_only_the_newest_bills_and_the_trailing_estimates_are_read_from_history(
     assert item.recent_totals == [1011, 1010, 1009]
     assert (item.estimated_before, item.usage) == (Decimal(21), Decimal(0))
     assert item.over_estimated == Decimal(1)
+
+
+def _stored(value: object) -> object:
+    """A line value as its column keeps it (decimals to the fields' 12 places)."""
+    return value.quantize(Decimal("1E-12")) if isinstance(value, Decimal) else value
+
+
+def test_each_stored_bill_carries_its_own_inputs_lines_and_exceptions(clerk, rates) -> None:
+    # given accounts that share rating inputs and accounts that do not, one estimated,
+    # calculated in chunks of three (bills and lines are written set-based per chunk)
+    cycle = makers.cycle()
+    accounts = []
+    for volume in (12, 12, 3, 12, 40, 3, "7.5"):
+        acct = makers.account(billing_cycle=cycle)
+        makers.read(acct, JAN_31, volume)
+        accounts.append(acct)
+    estimated = makers.account(billing_cycle=cycle)
+    makers.read(estimated, date(2024, 11, 30), 0)
+    makers.read(estimated, date(2024, 12, 31), 31)
+    accounts.append(estimated)
+    run = bill_run_create(
+        cycle=cycle, period_start=JAN_1, period_end=JAN_31,
+        bill_date=JAN_31, due_date=JAN_31 + timedelta(21), actor=clerk,
+    )  # fmt: skip
+
+    bill_run_calculate(run=run, actor=clerk, chunk_size=3)
+
+    # then every bill is its own account's, line for line as the engine rates it alone
+    rows = [_row(a) for a in accounts]
+    items = {i.account_id: i for i in inputs_for(rows, first_day=JAN_1, last_day=JAN_31)}
+    raters = RaterSet.for_period(period_end=JAN_31)
+    bills = list(Bill.objects.filter(run=run).order_by("account_id"))
+    assert [b.account_id for b in bills] == sorted(items)
+    for bill in bills:
+        item = items[bill.account_id]
+        lines = raters.rate(
+            attrs=item.attrs, services=item.services, usage=item.usage, unit=item.unit,
+            first_day=JAN_1, last_day=JAN_31,
+        )  # fmt: skip
+        expected = [
+            tuple(_stored(getattr(row, f)) for f in LINE_FIELDS)
+            for row in bill_line_rows(bill, lines)
+        ]
+        assert [tuple(map(_stored, row)) for row in line_values(bill)] == expected
+        assert bill.total_cents == sum(row[14] for row in expected) > 0
+        assert (bill.usage, bill.usage_unit, bill.estimated, bill.reads_used) == (
+            item.usage, item.unit.value, item.estimated, item.read_ids,
+        )  # fmt: skip
+        assert (bill.status, bill.kind, bill.period_start, bill.due_date) == (
+            "draft", "cycle", JAN_1, JAN_31 + timedelta(21),
+        )  # fmt: skip
+        assert (bill.held_reason, bill.cancelled_reason, bill.estimated_before) == ("", "", 0)
+    # and the estimate's exception points at the estimated account's bill
+    (flagged,) = run.exceptions.filter(kind="estimated")
+    assert flagged.account_id == flagged.bill.account_id == estimated.pk
