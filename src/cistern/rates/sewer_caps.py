@@ -19,12 +19,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cistern.core.audit import audit_record
 from cistern.core.errors import ServiceError
+from cistern.ledger.bulk_sql import select_in
 from cistern.rates.domain import BillingPeriod, VolumeUnit, convert
 from cistern.rates.domain.sewer import WINTER_DEC_TO_FEB, WINTER_NOV_TO_MAR, winter_average
 from cistern.rates.models import SewerCap, SewerCapRun
@@ -120,20 +121,20 @@ def sewer_caps_in_force(*, account_ids: list[int], on: date) -> dict[int, Decima
     """Each account's cap on `on`: the latest year computed up to the cap year in force.
 
     Accounts without one are absent (their bills use the schedule's default cap). A bill
-    run asks once per chunk; on SQLite the ids go in lists of `_IDS_PER_QUERY` (its limit on
-    query parameters).
+    run asks once per chunk: one cheap probe when no cap is in force at all (a district that
+    does not cap sewer), else one query with the ids as an array on PostgreSQL (an IN list of
+    thousands of placeholders costs more to plan than to run) and lists of
+    `_IDS_PER_QUERY` on SQLite (its limit on query parameters).
     """
-    ids = list(account_ids)
-    step = _IDS_PER_QUERY if connection.vendor == "sqlite" else max(len(ids), 1)
+    year = cap_year_on(on)
+    if not account_ids or not SewerCap.objects.filter(year__lte=year).exists():
+        return {}
+    table = SewerCap._meta.db_table
+    sql = (
+        f"SELECT account_id, CAST(cap_ccf AS TEXT) FROM {table}"
+        f" WHERE year <= {int(year)} AND account_id {{in_}} ORDER BY account_id, year DESC"
+    )
     found: dict[int, Decimal] = {}
-    for start in range(0, len(ids), step):
-        rows = (
-            SewerCap.objects.filter(
-                account_id__in=ids[start : start + step], year__lte=cap_year_on(on)
-            )
-            .order_by("account_id", "-year")
-            .values_list("account_id", "cap_ccf")
-        )
-        for account_id, cap in rows:
-            found.setdefault(account_id, Decimal(cap))
+    for account_id, cap in select_in(sql, list(account_ids), chunk=_IDS_PER_QUERY):
+        found.setdefault(account_id, Decimal(cap))
     return found
