@@ -163,7 +163,8 @@ class BillLine(models.Model):
     ``category`` is the ledger charge category (water, sewer...) the line posts to.
     """
 
-    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: the unique (bill, seq) index leads with it.
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines", db_index=False)
     seq = models.PositiveSmallIntegerField()
     code = models.CharField(max_length=40)
     label = models.CharField(max_length=200)
