@@ -19,7 +19,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -31,16 +30,16 @@ from cistern.billing import dispatch
 from cistern.billing.models import BillingCycle, BillRun
 from cistern.billing.services import (
     bill_run_calculate,
-    bill_run_create,
     bill_run_post,
     bill_run_review,
 )
 from cistern.ledger.chart_services import ledger_chart_seed
-from cistern.ledger.models import JournalEntry, Posting
+from cistern.ledger.models import JournalEntry
 from cistern.staff.roles import Role
 from config import celery_app
 from tests.factories.staff import staff_user
 from tests.integration.billing import makers
+from tests.integration.billing.run_compare import cycle_with_run, run_bills, run_receivable
 
 ROOT = Path(__file__).resolve().parents[3]
 ACCOUNTS = 40
@@ -50,11 +49,6 @@ INSTALL_REDIS = (
     "No Redis answers on 127.0.0.1:6379 and redis-server is not installed: install it "
     "(apt-get install redis-server) so this test can start its own."
 )
-LINE_FIELDS = (
-    "seq", "code", "label", "rate_version_id", "service_start", "service_end", "days",
-    "proration", "tier", "tier_from", "tier_to", "unit", "quantity", "unit_price",
-    "amount_cents", "category",
-)  # fmt: skip
 
 
 def _free_port() -> int:
@@ -177,40 +171,6 @@ def _chunks_by_worker(output: str) -> dict[str, int]:
     return {name: int(n) for name, n in re.findall(r"(\S+) (\d+)", found.group(1))}
 
 
-def _cycle_with_run(code: str, clerk) -> BillRun:
-    """``ACCOUNTS`` accounts read the same, account for account, in every cycle built."""
-    cycle = makers.cycle(code)
-    for n in range(ACCOUNTS):
-        makers.read(makers.account(billing_cycle=cycle), date(2025, 1, 31), 2 + n % 19)
-    return bill_run_create(
-        cycle=cycle, period_start=date(2025, 1, 1), period_end=date(2025, 1, 31),
-        bill_date=date(2025, 2, 3), due_date=date(2025, 2, 24), actor=clerk,
-    )  # fmt: skip
-
-
-def _bills(run: BillRun) -> list[tuple]:
-    """Each bill (in account order) with its lines, everything but ids and the account."""
-    bills = run.bills.order_by("account_id").prefetch_related("lines")
-    return [
-        (
-            b.status,
-            b.total_cents,
-            b.usage,
-            b.usage_unit,
-            b.estimated,
-            [tuple(getattr(line, f) for f in LINE_FIELDS) for line in b.lines.all()],
-        )
-        for b in bills
-    ]
-
-
-def _receivable(run: BillRun) -> int:
-    entries = run.bills.values("journal_entry")
-    return Posting.objects.filter(entry__in=entries, customer_account__isnull=False).aggregate(
-        s=Sum("amount_cents")
-    )["s"]
-
-
 def _setup() -> object:
     ledger_chart_seed()
     clerk = staff_user(Role.CSR_III)
@@ -225,8 +185,8 @@ def test_two_celery_workers_post_one_run_together_and_match_the_in_process_run(
 ) -> None:
     # given two identical cycles, one for the workers and one billed in this process
     clerk = _setup()
-    remote = _cycle_with_run("CW", clerk)
-    local = _cycle_with_run("CL", clerk)
+    remote = cycle_with_run("CW", clerk, ACCOUNTS)
+    local = cycle_with_run("CL", clerk, ACCOUNTS)
     env, size = workers["env"], str(CHUNK_SIZE)
 
     # when the workers calculate and post one run through the broker
@@ -255,10 +215,10 @@ def test_two_celery_workers_post_one_run_together_and_match_the_in_process_run(
     )
     assert len(keys) == ACCOUNTS and set(keys.values()) == {1}
     # and the result equals the in-process run line for line, and ties to the ledger
-    assert _bills(remote) == _bills(local)
+    assert run_bills(remote) == run_bills(local)
     assert remote.total_cents == local.total_cents > 0
-    assert _receivable(remote) == remote.bills.aggregate(s=Sum("total_cents"))["s"]
-    assert _receivable(remote) == _receivable(local)
+    assert run_receivable(remote) == remote.bills.aggregate(s=Sum("total_cents"))["s"]
+    assert run_receivable(remote) == run_receivable(local)
 
     # and a further post through the broker bills nothing
     entries = JournalEntry.objects.count()
@@ -272,7 +232,7 @@ def test_without_a_broker_dispatch_runs_the_same_chunks_in_this_process() -> Non
     # given no broker and a cycle of 40 accounts
     assert not dispatch.broker_configured()
     clerk = _setup()
-    run = _cycle_with_run("CI", clerk)
+    run = cycle_with_run("CI", clerk, ACCOUNTS)
     seen: list[int] = []
 
     # when the run is calculated and posted through dispatch in chunks of 15
@@ -291,7 +251,7 @@ def test_without_a_broker_dispatch_runs_the_same_chunks_in_this_process() -> Non
     assert [o.count for o in posted.outcomes] == [15, 15, 10]
     assert posted.outcomes[0].key.startswith(f"billrun:{run.pk}:post:")
     assert posted.run.status == BillRun.Status.POSTED and posted.run.bills_posted == ACCOUNTS
-    assert _receivable(posted.run) == posted.run.bills.aggregate(s=Sum("total_cents"))["s"]
+    assert run_receivable(posted.run) == posted.run.bills.aggregate(s=Sum("total_cents"))["s"]
     # and posting again dispatches nothing
     assert dispatch.bill_run_post_dispatched(run=run, actor=clerk).outcomes == []
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
 from io import StringIO
 
 import pytest
@@ -25,24 +24,19 @@ from cistern.billing.chunks import Chunk, ChunksFailed
 from cistern.billing.models import Bill, BillRun
 from cistern.billing.services import (
     bill_run_calculate,
-    bill_run_create,
     bill_run_post,
     bill_run_review,
 )
 from cistern.billing.tasks import in_process_worker
 from cistern.customers.models import Account
 from cistern.ledger.chart_services import ledger_chart_seed
-from cistern.ledger.models import JournalEntry, Posting
+from cistern.ledger.models import JournalEntry
 from cistern.staff.roles import Role
 from tests.factories.staff import staff_user
 from tests.integration.billing import makers
+from tests.integration.billing.run_compare import cycle_with_run, run_bills, run_receivable
 
 ACCOUNTS, CHUNK = 40, 5
-LINE_FIELDS = (
-    "seq", "code", "label", "rate_version_id", "service_start", "service_end", "days",
-    "proration", "tier", "tier_from", "tier_to", "unit", "quantity", "unit_price",
-    "amount_cents", "category",
-)  # fmt: skip
 REFUSED = "refused by the test"
 
 
@@ -73,40 +67,6 @@ def _clerk():
     ledger_chart_seed()
     makers.rate_schedules(staff_user(Role.MANAGER))
     return staff_user(Role.CSR_III)
-
-
-def _cycle_with_run(code: str, clerk) -> BillRun:
-    """``ACCOUNTS`` accounts read the same, account for account, in every cycle built."""
-    cycle = makers.cycle(code)
-    for n in range(ACCOUNTS):
-        makers.read(makers.account(billing_cycle=cycle), date(2025, 1, 31), 2 + n % 19)
-    return bill_run_create(
-        cycle=cycle, period_start=date(2025, 1, 1), period_end=date(2025, 1, 31),
-        bill_date=date(2025, 2, 3), due_date=date(2025, 2, 24), actor=clerk,
-    )  # fmt: skip
-
-
-def _bills(run: BillRun) -> list[tuple]:
-    """Each bill (in account order) with its lines, everything but ids and the account."""
-    bills = run.bills.order_by("account_id").prefetch_related("lines")
-    return [
-        (
-            b.status,
-            b.total_cents,
-            b.usage,
-            b.usage_unit,
-            b.estimated,
-            [tuple(getattr(line, f) for f in LINE_FIELDS) for line in b.lines.all()],
-        )
-        for b in bills
-    ]
-
-
-def _receivable(run: BillRun) -> int:
-    entries = run.bills.values("journal_entry")
-    return Posting.objects.filter(entry__in=entries, customer_account__isnull=False).aggregate(
-        s=Sum("amount_cents")
-    )["s"]
 
 
 def _billrun(*args: str) -> str:
@@ -146,8 +106,8 @@ def _stop_refusing() -> None:
 def test_billrun_with_two_workers_equals_the_one_process_run(shared_database) -> None:
     # given two identical cycles
     clerk = _clerk()
-    parallel = _cycle_with_run("CP", clerk)
-    single = _cycle_with_run("CS", clerk)
+    parallel = cycle_with_run("CP", clerk, ACCOUNTS)
+    single = cycle_with_run("CS", clerk, ACCOUNTS)
 
     # when one run is calculated and posted by the command on two worker processes
     calculated = _billrun("calculate", str(parallel.pk))
@@ -174,11 +134,11 @@ def test_billrun_with_two_workers_equals_the_one_process_run(shared_database) ->
     )
     assert len(keys) == ACCOUNTS and set(keys.values()) == {1}
     # and the result equals the one-process run bill for bill and line for line
-    assert _bills(parallel) == _bills(single)
+    assert run_bills(parallel) == run_bills(single)
     assert parallel.total_cents == single.total_cents > 0
     # and the totals tie to the ledger
-    assert _receivable(parallel) == parallel.bills.aggregate(s=Sum("total_cents"))["s"]
-    assert _receivable(parallel) == _receivable(single)
+    assert run_receivable(parallel) == parallel.bills.aggregate(s=Sum("total_cents"))["s"]
+    assert run_receivable(parallel) == run_receivable(single)
 
     # and a further post bills nothing
     entries = JournalEntry.objects.count()
@@ -190,8 +150,8 @@ def test_billrun_with_two_workers_equals_the_one_process_run(shared_database) ->
 def test_a_chunk_failing_in_a_child_is_reported_and_the_run_resumes(shared_database) -> None:
     # given a run whose fourth chunk the database will refuse
     clerk = _clerk()
-    run = _cycle_with_run("CF", clerk)
-    reference = _cycle_with_run("CR", clerk)
+    run = cycle_with_run("CF", clerk, ACCOUNTS)
+    reference = cycle_with_run("CR", clerk, ACCOUNTS)
     accounts = sorted(
         Account.objects.filter(premise__cycle__code="CF").values_list("pk", flat=True)
     )
@@ -220,8 +180,8 @@ def test_a_chunk_failing_in_a_child_is_reported_and_the_run_resumes(shared_datab
 
     # then every account is billed once, as in the one-process run, and ties to the ledger
     assert run.status == BillRun.Status.POSTED and run.bills_posted == ACCOUNTS
-    assert [b[1:] for b in _bills(run)] == [b[1:] for b in _bills(reference)]
-    assert _receivable(run) == run.total_cents == reference.total_cents > 0
+    assert [b[1:] for b in run_bills(run)] == [b[1:] for b in run_bills(reference)]
+    assert run_receivable(run) == run.total_cents == reference.total_cents > 0
     # and posting again on two processes posts nothing
     entries = JournalEntry.objects.count()
     again = bill_run_post(run=run, actor=clerk, chunk_size=CHUNK, workers=2)
@@ -231,7 +191,7 @@ def test_a_chunk_failing_in_a_child_is_reported_and_the_run_resumes(shared_datab
 
 def test_the_fault_hook_needs_one_worker(shared_database) -> None:
     clerk = _clerk()
-    run = _cycle_with_run("CH", clerk)
+    run = cycle_with_run("CH", clerk, ACCOUNTS)
     with pytest.raises(ValueError, match="workers=1"):
         bill_run_calculate(run=run, actor=clerk, workers=2, fault=lambda chunk, position: None)
     assert not run.bills.exists()
