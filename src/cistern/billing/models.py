@@ -126,27 +126,61 @@ class Bill(models.Model):
         related_name="+",
         db_index=False,
     )
-    replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    # The corrected bill a rebill replaces; at most one rebill per bill (the partial unique
+    # constraint below: nearly every bill replaces none, and those rows stay out of the
+    # index). ``bill.replaced_by`` is therefore a manager: ``bill.replaced_by.first()``.
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        db_index=False,
     )
+    # Indexed only where set (below): nearly every bill is never held by a person.
     held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     held_reason = models.CharField(max_length=300, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.CharField(max_length=300, blank=True)
+    # Not cancelled: computed by the database from ``status`` (draft, held and posted bills
+    # are all live). The one-bill-per-period constraint names this column, not ``status``,
+    # so posting (draft -> posted) changes no indexed value and PostgreSQL can update the
+    # row in place (a HOT update, with the fillfactor set in migration 0008). A query
+    # that wants that index says ``live`` (``status <> 'cancelled'`` cannot use it).
+    live = models.GeneratedField(
+        expression=~Q(status="cancelled"),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-period_end", "account"]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "period_start", "period_end"],
-                condition=~Q(status="cancelled"),
+                condition=Q(live=True),
                 name="billing_one_bill_per_account_and_period",
+            ),
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=Q(replaces__isnull=False),
+                name="billing_bill_replaced_once",
             ),
         ]
         # No index on status alone: every query by status is scoped by run or account.
-        indexes = [models.Index(fields=["run", "account"])]
+        indexes = [
+            models.Index(fields=["run", "account"]),
+            models.Index(
+                fields=["held_by"], condition=Q(held_by__isnull=False), name="billing_bill_held_by"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"B{self.pk} {self.account_id} {self.period_start} to {self.period_end}"

@@ -72,7 +72,9 @@ class AccountingPeriod(models.Model):
 class JournalEntry(models.Model):
     """One balanced financial event. Never modified after posting."""
 
-    idempotency_key = models.CharField(max_length=120, unique=True)
+    # Unique by the constraint below (a plain unique index: ``unique=True`` would add a
+    # second, pattern-ops index on PostgreSQL for LIKE queries that nothing makes).
+    idempotency_key = models.CharField(max_length=120)
     # SHA-256 of the entry's content, to tell a replay (same content) from a reused key.
     content_hash = models.CharField(max_length=64)
     effective_date = models.DateField(db_index=True)  # the accounting date (in the district's zone)
@@ -90,6 +92,11 @@ class JournalEntry(models.Model):
     class Meta:
         ordering = ["-effective_date", "-id"]
         verbose_name_plural = "journal entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="ledger_entry_one_per_idempotency_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"JE{self.pk} {self.source} {self.effective_date}"

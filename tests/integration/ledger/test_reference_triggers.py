@@ -8,10 +8,11 @@ of a parent that rows still name, is refused and changes nothing. These tests co
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from cistern.billing.models import Bill, BillLine, BillRun
@@ -208,6 +209,120 @@ def test_the_high_volume_foreign_keys_are_gone_on_postgresql(world) -> None:
     with connection.cursor() as cursor:
         for ref in db_references.REFERENCES:
             assert db_references._foreign_keys(cursor, ref) == [], ref
+
+
+# --- Locks on the parents (PostgreSQL) -------------------------------------------------------
+
+
+def _delete_from_another_connection(table: str, pk: int) -> BaseException | int:
+    """Delete the row from a second connection that waits at most 300 ms for a lock;
+    returns the error it stopped on, or how many rows it deleted."""
+    outcome: list[BaseException | int] = []
+
+    def work() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+                outcome.append(cursor.rowcount)
+        except BaseException as error:  # reported to the test
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    return outcome[0]
+
+
+def _locked_by_this_transaction(table: str, pk: int) -> bool:
+    """The row carries a lock (or a change) of this transaction: its xmax is our xid."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT xmax::text = (pg_current_xact_id()::xid)::text FROM {table} WHERE id = %s",
+            [pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def _empty_bill(w, **fields) -> Bill:
+    return Bill.objects.create(
+        **{**_bill_fields(w["run"].pk, w["account"].pk, None), "period_start": date(2025, 1, 1),
+           **fields}
+    )  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_a_line_locks_a_committed_bill_so_a_concurrent_delete_waits(world) -> None:
+    # Given a committed bill with no lines yet
+    bill = _empty_bill(world)
+    # When a line for it is written and, before that commits, someone deletes the bill
+    with transaction.atomic():
+        BillLine.objects.create(**_line_fields(bill.pk, world["water"].pk))
+        assert _locked_by_this_transaction("billing_bill", bill.pk)
+        outcome = _delete_from_another_connection("billing_bill", bill.pk)
+    # Then the delete waited for the writer (and gave up): the line has its bill
+    assert isinstance(outcome, OperationalError) and "lock timeout" in str(outcome)
+    assert BillLine.objects.filter(bill=bill).count() == 1
+    assert check_r1_references() == []
+
+
+@pytest.mark.postgres
+def test_a_line_does_not_lock_a_bill_its_own_transaction_inserted(world) -> None:
+    # Given a bill inserted by this very transaction (as a calculation chunk does)
+    with transaction.atomic():
+        bill = _empty_bill(world)
+        # When its lines are written
+        BillLine.objects.bulk_create(
+            [BillLine(**_line_fields(bill.pk, world["water"].pk, seq=n)) for n in (1, 2)]
+        )
+        # Then they pass without locking it: nobody else can see the bill to delete it
+        assert not _locked_by_this_transaction("billing_bill", bill.pk)
+        assert _delete_from_another_connection("billing_bill", bill.pk) == 0
+    assert BillLine.objects.filter(bill=bill).count() == 2
+    assert check_r1_references() == []
+
+
+@pytest.mark.postgres
+def test_a_bill_inserted_in_a_savepoint_is_locked_like_any_other(world) -> None:
+    with transaction.atomic():
+        with transaction.atomic():
+            bill = _empty_bill(world)
+        BillLine.objects.create(**_line_fields(bill.pk, world["water"].pk))
+        assert _locked_by_this_transaction("billing_bill", bill.pk)
+    assert BillLine.objects.filter(bill=bill).count() == 1
+
+
+@pytest.mark.postgres
+def test_moving_a_bill_to_another_run_locks_that_run_against_a_concurrent_delete(world) -> None:
+    other = BillRun.objects.create(
+        cycle=world["run"].cycle, period_start=date(2025, 1, 1), period_end=date(2025, 1, 31),
+        bill_date=date(2025, 2, 1), due_date=date(2025, 2, 21),
+    )  # fmt: skip
+    with transaction.atomic():
+        Bill.objects.filter(pk=world["bill"].pk).update(run_id=other.pk)
+        outcome = _delete_from_another_connection("billing_billrun", other.pk)
+    assert isinstance(outcome, OperationalError) and "lock timeout" in str(outcome)
+    assert Bill.objects.get(pk=world["bill"].pk).run_id == other.pk
+
+
+@pytest.mark.postgres
+def test_an_update_checks_only_the_references_it_changes(world) -> None:
+    # Given a line whose bill is missing (written around the triggers, as ledger-check R1
+    # would report): PostgreSQL's own foreign keys do not re-check an unchanged key either
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            BillLine.objects.create(**_line_fields(MISSING, None, seq=2))
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        # When another column changes, the statement passes; a new missing bill is refused
+        assert BillLine.objects.filter(seq=2).update(label="Water use") == 1
+        _refused(
+            lambda: BillLine.objects.filter(seq=2).update(bill_id=MISSING + 1),
+            f"billing_billline.bill_id = {MISSING + 1} refers to no row of billing_bill",
+        )
+        transaction.set_rollback(True)
 
 
 def _counts() -> tuple[int, ...]:
