@@ -1,19 +1,21 @@
 """Posting a reviewed bill run: each draft bill and its one balanced journal entry.
 
-Chunks of accounts commit independently. A chunk's bills post in one set-based ledger call
-(``cistern.ledger.bulk_set``: the database sums each bill's lines by category, as
-``domain.entries.bill_legs`` does, and writes the postings in one ``INSERT ... SELECT``),
-each entry under idempotency key ``bill:<id>``, so running the
-post again (after a crash, or twice) posts nothing twice: posted bills are skipped and a
-replayed key returns the entry already written (reliability.md I7). A bill whose posting
-fails is held with the reason and the run goes on; releasing it lets the next post pick it
-up.
+Chunks of accounts commit independently. A chunk's bills post through the ledger's
+set-based writer (``cistern.ledger.bulk_set``: the database sums each bill's lines by
+category, as ``domain.entries.bill_legs`` does, and writes the postings in one ``INSERT ...
+SELECT``), each entry under idempotency key ``bill:<id>``, so running the post again (after
+a crash, or twice) posts nothing twice: posted bills are skipped and a replayed key returns
+the entry already written (reliability.md I7). The chunk's entries are worked out before its
+transaction and only the bills still draft inside it post (``bill_run_post_chunk`` says why
+that is safe). A bill whose posting fails is held with the reason and the run goes on;
+releasing it lets the next post pick it up.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -29,6 +31,7 @@ from cistern.billing.chunks import (
     account_chunks,
     fault_in_process_only,
     run_chunks,
+    writer_turn,
 )
 from cistern.billing.domain.entries import bill_legs
 from cistern.billing.models import Bill, BillException, BillLine, BillRun
@@ -37,16 +40,19 @@ from cistern.core.errors import ServiceError
 from cistern.ledger.bulk import EntryRequest
 from cistern.ledger.bulk_set import (
     CategoryBatch,
+    CategoryPlan,
     EntryHeader,
-    journal_entries_post_by_category,
-    rows_relation,
+    journal_entries_plan_by_category,
+    journal_entries_post_plan,
 )
+from cistern.ledger.bulk_sql import rows_relation, values_in
 from cistern.ledger.codes import RECEIVABLE_FOR_CATEGORY, REVENUE_FOR_CATEGORY
 from cistern.ledger.models import JournalEntry
 from cistern.ledger.services import journal_entry_post
 
 logger = logging.getLogger(__name__)
 SET_FAILED = "Set-based posting of accounts %s-%s failed (%s); posting bill by bill."
+PLAN_FAILED = "Planning the set-based posting of run %s failed (%s); planning it again."
 RUN_NOT_REVIEWED = "Review the run before posting it (it is {status})."
 SOURCE_BILL = "bill"
 # Posting in this process: a chunk costs a transaction and about fifteen statements whatever
@@ -76,7 +82,9 @@ def bill_run_post(
     BillRun.objects.filter(pk=run.pk, post_started_at__isnull=True).update(
         post_started_at=timezone.now()
     )
-    ids = list(run.bills.filter(status=Bill.Status.DRAFT).values_list("account_id", flat=True))
+    # (Unordered: account_chunks sorts them; the model's ordering would join the accounts.)
+    drafts = run.bills.filter(status=Bill.Status.DRAFT).order_by()
+    ids = list(drafts.values_list("account_id", flat=True))
     run_chunks(
         account_chunks(ids, chunk_size),
         lambda chunk: bill_run_post_chunk(
@@ -124,16 +132,27 @@ def bill_run_post_chunk(
     """Post the run's draft bills for accounts in [first, last] in one transaction.
 
     Set-based: the ledger sums the bills' lines by category and writes the chunk's entries,
-    postings and audit rows in a few statements (``journal_entries_post_by_category``);
-    bills it refuses are set aside with the reason, and one UPDATE marks the rest posted
-    and links each to the entry under its key. Should the set-based post fail outright (a
-    database error), the chunk falls back to one bill at a time, each in a savepoint.
+    postings and audit rows in a few statements (``journal_entries_post_plan``); bills it
+    refuses are set aside with the reason, and one UPDATE marks the rest posted and links
+    each to the entry under its key. Should the set-based post fail outright (a database
+    error), the chunk falls back to one bill at a time, each in a savepoint.
+
+    The reading and working out (the drafts, their sums, every entry's hash and audit
+    document) happen before the transaction, so on SQLite another process's chunk writes
+    meanwhile (``writer_turn``). That is safe because a bill's lines, account and dates are
+    written with it and never changed (a recalculation deletes the draft and writes a new
+    bill, under a new id; ids are never reused): what was read of a bill still draft inside
+    the transaction is still true. What can change is decided inside, under the locks: which
+    bills are still draft (locked; one held meanwhile drops out, one released meanwhile has
+    the chunk planned again), the customer accounts, the periods, the keys already posted.
     """
-    with transaction.atomic():
-        bills = _locked_drafts(run_id, first_account_id, last_account_id)
+    drafts = _drafts(run_id, first_account_id, last_account_id)
+    plan = _plan_or_none(run_id, drafts)
+    with writer_turn(), transaction.atomic():
+        bills = _locked_drafts(run_id, first_account_id, last_account_id, drafts)
         try:
             with transaction.atomic():
-                posted = _post_set(run_id, bills, actor)
+                posted = _post_set(run_id, bills, plan, actor)
         except (DatabaseError, ServiceError) as error:
             logger.warning(SET_FAILED, first_account_id, last_account_id, error)
             posted = sum(
@@ -154,11 +173,32 @@ class _Draft(NamedTuple):
     period_end: date
 
 
-def _locked_drafts(run_id: int, first_account_id: int, last_account_id: int) -> list[_Draft]:
-    """The chunk's draft bills, row-locked, by account. Plain SQL, dates read as text where
-    the driver would parse each: per-value date conversion cost more than the rest of the
-    read (a run has a handful of dates)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+def _locked_drafts(
+    run_id: int, first_account_id: int, last_account_id: int, read: list[_Draft]
+) -> list[_Draft]:
+    """The chunk's draft bills now, row-locked, by account: those ``read`` before still
+    draft, unless some other bill turned draft since (then all are read again)."""
+    suffix = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Bill._meta.db_table} WHERE run_id = %s AND status = %s"
+            f" AND account_id BETWEEN %s AND %s ORDER BY account_id{suffix}",
+            [run_id, Bill.Status.DRAFT.value, first_account_id, last_account_id],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    known = {bill.bill_id: bill for bill in read}
+    if all(bill_id in known for bill_id in ids):
+        return [known[bill_id] for bill_id in ids]
+    return _drafts(run_id, first_account_id, last_account_id, lock=True)
+
+
+def _drafts(
+    run_id: int, first_account_id: int, last_account_id: int, *, lock: bool = False
+) -> list[_Draft]:
+    """The chunk's draft bills, by account (row-locked if ``lock``). Plain SQL, dates read
+    as text where the driver would parse each: per-value date conversion cost more than
+    the rest of the read (a run has a handful of dates)."""
+    suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
     # On SQLite a DATE column comes back through a converter (a parse per value); as text
     # (no declared type) it does not: the few distinct values are parsed once below.
     dates = "bill_date, period_start, period_end"
@@ -167,7 +207,7 @@ def _locked_drafts(run_id: int, first_account_id: int, last_account_id: int) -> 
     sql = (
         f"SELECT id, account_id, {dates} FROM {Bill._meta.db_table}"
         " WHERE run_id = %s AND status = %s AND account_id BETWEEN %s AND %s"
-        f" ORDER BY account_id{lock}"
+        f" ORDER BY account_id{suffix}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [run_id, Bill.Status.DRAFT.value, first_account_id, last_account_id])
@@ -200,11 +240,22 @@ def bill_entry_request(bill: Bill, lines: list[tuple[str, int]]) -> EntryRequest
     )
 
 
-def _post_set(run_id: int, bills: list[_Draft], actor: Any) -> int:
-    """Post the chunk through the ledger's set-based writer; returns the bills posted."""
-    if not bills:
-        return 0
-    first, last = bills[0].account_id, bills[-1].account_id
+def _plan_or_none(run_id: int, bills: list[_Draft]) -> CategoryPlan | None:
+    """The chunk's plan, made before its transaction; None if that failed (the transaction
+    plans again, and falls back to posting bill by bill if that fails too)."""
+    # Inside a caller's transaction (tests, a task), in a savepoint: a failure must leave
+    # that transaction usable for the fallback.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with guard:
+            return _plan(run_id, bills)
+    except (DatabaseError, ServiceError) as error:
+        logger.warning(PLAN_FAILED, run_id, error)
+        return None
+
+
+def _plan(run_id: int, bills: list[_Draft]) -> CategoryPlan:
+    """The ledger's plan for these draft bills: their lines summed, every entry worked out."""
     headers = [
         EntryHeader(
             ref_id=b.bill_id,
@@ -216,35 +267,48 @@ def _post_set(run_id: int, bills: list[_Draft], actor: Any) -> int:
         )
         for b in bills
     ]
+    params: list[Any] = []
+    if bills:
+        ids = [b.bill_id for b in bills]
+        first, last = bills[0].account_id, bills[-1].account_id
+        params = [min(ids), max(ids), run_id, first, last]
     batch = CategoryBatch(
         source=SOURCE_BILL,
         headers=headers,
         lines_sql=_LINES_SQL,
-        lines_params=[
-            min(b.bill_id for b in bills),
-            max(b.bill_id for b in bills),
-            run_id,
-            Bill.Status.DRAFT.value,
-            first,
-            last,
-        ],
+        lines_params=params,  # (not read without headers)
         receivable_for_category=RECEIVABLE_FOR_CATEGORY,  # as bill_legs maps them
         revenue_for_category=REVENUE_FOR_CATEGORY,
     )
-    result = journal_entries_post_by_category(batch=batch, actor=actor)
+    return journal_entries_plan_by_category(batch=batch)
+
+
+def _post_set(run_id: int, bills: list[_Draft], plan: CategoryPlan | None, actor: Any) -> int:
+    """Post the chunk's locked drafts through the ledger's set-based writer; returns the
+    bills posted. If the plan has not seen them all (a bill released or rewritten since it
+    was made), or could not be made, the chunk is planned again here, under the locks."""
+    if not bills:
+        return 0
+    ids = [b.bill_id for b in bills]
+    if plan is None or not plan.refs.issuperset(ids):
+        plan = _plan(run_id, bills)
+    result = journal_entries_post_plan(plan=plan, actor=actor, refs=ids)
     _set_aside_many(run_id, bills, result.refused)
-    return _mark_posted(run_id, first, last, result.entry_ids)
+    nothing = [i for i in ids if i not in result.entry_ids and i not in result.refused]
+    return _mark_posted(result.entry_ids, nothing)
 
 
-# The chunk's draft bills' lines, as the ledger's set-based writer reads them. The range of
-# the chunk's bill ids (redundant with the join) lets PostgreSQL read the lines by their
-# bill index: without it, its statistics favour a hash join over every line of the table
-# (all runs, growing with each), about twice the cost at 100,000 accounts and worse beyond.
+# The lines of the chunk's bills, as the ledger's set-based writer reads them (lines of
+# other bills of the run in the range are ignored). Whatever their status: a bill's lines
+# never change, and a bill held and released between the plan's two reads must not look
+# like one whose lines sum to nothing. The range of the chunk's bill ids (redundant with
+# the join) lets PostgreSQL read the lines by their bill index: without it, its statistics
+# favour a hash join over every line of the table (all runs, growing with each), about
+# twice the cost at 100,000 accounts and worse beyond.
 _LINES_SQL = (
     f"SELECT l.bill_id AS ref_id, l.category, l.amount_cents, l.seq"
     f" FROM {BillLine._meta.db_table} l JOIN {Bill._meta.db_table} b ON b.id = l.bill_id"
-    " WHERE l.bill_id BETWEEN %s AND %s"
-    " AND b.run_id = %s AND b.status = %s AND b.account_id BETWEEN %s AND %s"
+    " WHERE l.bill_id BETWEEN %s AND %s AND b.run_id = %s AND b.account_id BETWEEN %s AND %s"
 )
 
 
@@ -271,13 +335,11 @@ def _set_aside_many(run_id: int, bills: list[_Draft], refused: dict[int, str]) -
     )
 
 
-def _mark_posted(
-    run_id: int, first_account_id: int, last_account_id: int, entry_ids: dict[int, int]
-) -> int:
-    """Mark the chunk's remaining drafts posted now: those with an entry linked to it in one
-    ``UPDATE ... FROM`` (the ledger returned bill -> entry), the rest (bills that move
-    nothing) with no entry. Returns how many. (Materialized, the links drive the join on
-    SQLite; left as a bare ``json_each`` it was re-read for every draft bill.)"""
+def _mark_posted(entry_ids: dict[int, int], nothing: list[int]) -> int:
+    """Mark posted now the drafts linked to an entry (bill -> entry, one ``UPDATE ...
+    FROM``) and those that move nothing (no entry). Returns how many. Only these bills, by
+    id: a draft the chunk did not post stays draft. (Materialized, the links drive the join
+    on SQLite; left as a bare ``json_each`` it was re-read for every draft bill.)"""
     table = Bill._meta.db_table
     now = Bill._meta.get_field("posted_at").get_db_prep_save(timezone.now(), connection)
     posted, draft = Bill.Status.POSTED.value, Bill.Status.DRAFT.value
@@ -294,12 +356,14 @@ def _mark_posted(
                 [posted, now, *params, draft],
             )
             count += cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, posted_at = %s, journal_entry_id = NULL"
-            " WHERE run_id = %s AND status = %s AND account_id BETWEEN %s AND %s",
-            [posted, now, run_id, draft, first_account_id, last_account_id],
-        )
-        count += cursor.rowcount
+        if nothing:
+            in_, params = values_in(nothing, "bigint")
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, posted_at = %s, journal_entry_id = NULL"
+                f" WHERE id {in_} AND status = %s",
+                [posted, now, *params, draft],
+            )
+            count += cursor.rowcount
     return count
 
 

@@ -6,10 +6,19 @@ category's receivable for the customer account and credit its revenue (the shape
 ``billing.domain.entries.bill_legs``). The caller describes the rows — one ``EntryHeader``
 each, and a SELECT of their lines — and the database does the per-row work: the lines are
 grouped by ``GROUP BY`` (once) and the postings written by one ``INSERT ... SELECT``. Python
-reads one small row per (entry, category) to validate, to compute each entry's content hash,
-to write the entry and audit rows and to hand back as the rows the postings are written
-from (what is written is what was hashed), so a 100,000-bill run posts in seconds instead of
-building 100,000 ``EntryRequest`` objects (docs/decisions/ledger.md "Set-based posting").
+reads one small row per (entry, category) to validate, to compute each entry's content hash
+and audit document (from one template per shape of entry, ``bulk_text``), to write the entry
+and audit rows and to hand back as the rows the postings are written from (what is written
+is what was hashed), so a 100,000-bill run posts in seconds instead of building 100,000
+``EntryRequest`` objects (docs/decisions/ledger.md "Set-based posting").
+
+It comes in two steps, which that function runs back to back in one transaction: the *plan*
+(``journal_entries_plan_by_category``: read the sums, work out every entry's texts; no lock,
+no write) and the *post* (``journal_entries_post_plan``: every check against the database's
+state, under its locks, then the writes). A caller may plan before its transaction, so that
+on SQLite another process writes meanwhile, when it can vouch that the lines of the rows it
+then posts have not changed since (bill runs: a bill's lines are written with it and never
+changed; billing/posting.py).
 
 It writes exactly the rows ``journal_entry_post`` writes for the same legs, and keeps its
 invariants:
@@ -20,8 +29,8 @@ invariants:
   ONE statement, so a statement-level or a deferred per-entry balance trigger sees them whole.
 - I5: key already posted with the same content hash = a replay (nothing written, the entry
   returned); with different content = refused. ``content_hash`` is computed from the grouped
-  sums exactly as ``entry_content_hash`` does (checked against it on the first entry of
-  every batch, and by tests).
+  sums exactly as ``entry_content_hash`` does (``bulk_text``: checked against it on the first
+  entry of every shape of every batch, and by tests).
 - I9: every day posted into is locked (``period_lock_open``, in date order) and must be open.
 - Locks: the customer accounts are row-locked in id order before anything is written.
 - Audit: one ``ledger.entry.post`` event per entry per customer account, same ``after``
@@ -35,12 +44,9 @@ anyway. Callers link their rows to the entries with the keys (or ``entry_ids``).
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
@@ -49,8 +55,18 @@ from django.utils import timezone
 from cistern.core.errors import ServiceError
 from cistern.core.models import AuditEvent
 from cistern.customers.models import Account
-from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared
-from cistern.ledger.domain.entries import EntryRejected, Leg, entry_content_hash, validate_legs
+from cistern.ledger.bulk_sql import (
+    COPY_PART_ROWS,
+    copy_field,
+    copy_text,
+    prepared,
+    quoted_names,
+    reserve_ids,
+    rows_relation,
+    values_in,
+)
+from cistern.ledger.bulk_text import Shape, check_texts, entry_texts, is_plain, shape_of
+from cistern.ledger.domain.entries import EntryRejected, Leg, validate_legs
 from cistern.ledger.models import JournalEntry, LedgerAccount, Posting
 from cistern.ledger.period_services import period_lock_open
 from cistern.ledger.services import (
@@ -109,42 +125,123 @@ class SetResult:
 
 class _Planned(NamedTuple):
     header: EntryHeader
-    legs: list[tuple[str, int, int | None, str]]  # (code, cents, customer account, category)
+    shape: Shape  # its categories, in order, and their accounts
+    amounts: tuple[int, ...]  # each category's sum (cents), in the shape's order
     content_hash: str
-    plain: bool  # every string is plain: the fast formatters apply
+    after: str  # the audit event's ``after`` document, as JSON text
+    plain: bool  # key, reference, memo and texts need no escaping (JSON nor COPY)
+
+
+@dataclass(frozen=True)
+class CategoryPlan:
+    """A batch worked out from its lines, before any check against the database's state.
+
+    ``headers``: the headers fit to post, in batch order; ``entries``: ref -> the entry of
+    each with a non-zero category; ``refused``: ref -> the header's problem.
+    """
+
+    batch: CategoryBatch
+    headers: list[EntryHeader]
+    entries: dict[int, _Planned]
+    refused: dict[int, str]
+
+    @property
+    def refs(self) -> set[int]:
+        """Every ref the plan has a verdict or an entry (or nothing to post) for."""
+        return {h.ref_id for h in self.headers} | set(self.refused)
 
 
 def journal_entries_post_by_category(*, batch: CategoryBatch, actor: Any) -> SetResult:
     """Post the batch's entries in one transaction; refused ones are returned, not written."""
+    with transaction.atomic():
+        plan = journal_entries_plan_by_category(batch=batch)
+        return journal_entries_post_plan(plan=plan, actor=actor)
+
+
+def journal_entries_plan_by_category(*, batch: CategoryBatch) -> CategoryPlan:
+    """Read the batch's sums and work out its entries (texts included); writes nothing.
+
+    Raises ``ServiceError`` for a missing or too long source, as the single path does."""
+    refused: dict[int, str] = {}
+    headers = _unique_headers(batch, refused)
+    sums = _category_sums(batch) if headers else {}
+    entries: dict[int, _Planned] = {}
+    shapes: dict[tuple[str, ...], Shape] = {}
+    checked: set[tuple[str, ...]] = set()
+    days: dict[date, str] = {}
+    plain_memos: dict[str, bool] = {}
+    for header in headers:
+        found = sums.get(header.ref_id)
+        if found is None:
+            continue  # nothing to post
+        categories, amounts = tuple(found[0]), tuple(found[1])
+        shape = shapes.get(categories) or shapes.setdefault(categories, _shape(batch, categories))
+        if not shape.legs:  # a category without accounts: refused when posted
+            entries[header.ref_id] = _Planned(header, shape, amounts, "", "", False)
+            continue
+        memo = header.memo
+        plain = plain_memos.get(memo)
+        if plain is None:
+            plain = plain_memos[memo] = is_plain(memo)
+        plain = plain and is_plain(header.idempotency_key + header.source_ref)
+        day = days.get(header.effective_date) or days.setdefault(
+            header.effective_date, header.effective_date.isoformat()
+        )
+        texts = entry_texts(shape, header, amounts, plain=plain, day=day)
+        if plain and shape.hash_template is not None and categories not in checked:
+            check_texts(shape, header, amounts, texts)
+            checked.add(categories)
+        entries[header.ref_id] = _Planned(
+            header, shape, amounts, *texts, plain and shape.hash_template is not None
+        )
+    return CategoryPlan(batch, headers, entries, refused)
+
+
+def journal_entries_post_plan(
+    *, plan: CategoryPlan, actor: Any, refs: Collection[int] | None = None
+) -> SetResult:
+    """Post the plan's entries (only those of ``refs``, if given) in one transaction.
+
+    Everything that depends on the database's state is decided here, under the locks:
+    customer accounts, periods, the chart, keys already used. The plan's sums are posted as
+    they were read: a caller that planned before its transaction vouches for them. Refs the
+    plan does not know are ignored (plan them first)."""
     actor = actor if getattr(actor, "pk", None) else None
+    wanted = plan.refs if refs is None else set(refs)
     result = SetResult()
-    headers = _unique_headers(batch, result)
+    result.refused = {ref: why for ref, why in plan.refused.items() if ref in wanted}
+    headers = [h for h in plan.headers if h.ref_id in wanted]
     if not headers:
         return result
+    batch = plan.batch
     with transaction.atomic():
         chart = {a.code: a for a in LedgerAccount.objects.all()}
         _lock_customer_accounts(headers, result)
         _lock_periods(headers, result)
-        sums = _category_sums(batch)
-        existing = _existing_entries([h.idempotency_key for h in headers])
-        plans = _plan(batch, headers, sums, chart, result)
+        planned = [
+            plan.entries[h.ref_id]
+            for h in headers
+            if h.ref_id in plan.entries and h.ref_id not in result.refused
+        ]
+        planned = _refuse_bad_categories(batch, planned, chart, result)
+        existing = _existing_entries([p.header.idempotency_key for p in planned])
         new = []
-        for plan in plans:
-            found = existing.get(plan.header.idempotency_key)
+        for entry in planned:
+            found = existing.get(entry.header.idempotency_key)
             if found is None:
-                new.append(plan)
-            elif found[1] == plan.content_hash:
-                result.entry_ids[plan.header.ref_id] = found[0]
+                new.append(entry)
+            elif found[1] == entry.content_hash:
+                result.entry_ids[entry.header.ref_id] = found[0]
                 result.replayed += 1
             else:
-                key = plan.header.idempotency_key
-                result.refused[plan.header.ref_id] = KEY_REUSED.format(key=key, entry_id=found[0])
+                key = entry.header.idempotency_key
+                result.refused[entry.header.ref_id] = KEY_REUSED.format(key=key, entry_id=found[0])
         if new:
             _insert(batch, new, chart, actor, result)
     return result
 
 
-def _unique_headers(batch: CategoryBatch, result: SetResult) -> list[EntryHeader]:
+def _unique_headers(batch: CategoryBatch, refused: dict[int, str]) -> list[EntryHeader]:
     """The headers fit to post; header problems (the single path's checks) go to refused."""
     source = batch.source
     if not source or not source.strip():
@@ -158,7 +255,7 @@ def _unique_headers(batch: CategoryBatch, result: SetResult) -> list[EntryHeader
         if problem is None and header.idempotency_key in keys:
             problem = KEY_REUSED.format(key=header.idempotency_key, entry_id="(this batch)")
         if problem is not None:
-            result.refused[header.ref_id] = problem
+            refused[header.ref_id] = problem
             continue
         keys.add(header.idempotency_key)
         headers.append(header)
@@ -211,26 +308,31 @@ def _lock_periods(headers: list[EntryHeader], result: SetResult) -> None:
             result.refused.setdefault(header.ref_id, closed[header.effective_date])
 
 
-def _grouped_sql(batch: CategoryBatch) -> str:
-    return (
+def _category_sums(batch: CategoryBatch) -> dict[int, tuple[list[str], list[int]]]:
+    """ref -> ([category], [cents]) of the non-zero sums, in the order of each first line."""
+    grouped = (
         "SELECT l.ref_id, l.category, SUM(l.amount_cents) AS cents, MIN(l.seq) AS first_seq"
         f" FROM ({batch.lines_sql}) l GROUP BY l.ref_id, l.category"
     )
-
-
-def _category_sums(batch: CategoryBatch) -> dict[int, list[tuple[str, int]]]:
-    """ref -> [(category, cents)] with non-zero sums, in the order of each first line."""
-    sql = f"SELECT ref_id, category, cents FROM ({_grouped_sql(batch)}) g"
+    sql = f"SELECT ref_id, category, CAST(cents AS bigint) FROM ({grouped}) g"
     sql += " WHERE cents <> 0 ORDER BY ref_id, first_seq"
-    sums: dict[int, list[tuple[str, int]]] = {}
+    sums: dict[int, tuple[list[str], list[int]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, list(batch.lines_params))
-        for ref_id, category, cents in cursor.fetchall():
-            sums.setdefault(ref_id, []).append((category, int(cents)))
+        rows = cursor.fetchall()
+    for ref_id, category, cents in rows:
+        found = sums.get(ref_id)
+        if found is None:
+            sums[ref_id] = ([category], [int(cents)])
+        else:
+            found[0].append(category)
+            found[1].append(int(cents))
     return sums
 
 
 def _existing_entries(keys: list[str]) -> dict[str, tuple[int, str]]:
+    if not keys:
+        return {}
     in_, params = values_in(keys, "text")
     sql = (
         f"SELECT idempotency_key, id, content_hash FROM {JournalEntry._meta.db_table}"
@@ -241,64 +343,48 @@ def _existing_entries(keys: list[str]) -> dict[str, tuple[int, str]]:
         return {key: (entry_id, h) for key, entry_id, h in cursor.fetchall()}
 
 
-def _plan(
+def _shape(batch: CategoryBatch, categories: tuple[str, ...]) -> Shape:
+    return shape_of(
+        batch.source, categories, batch.receivable_for_category, batch.revenue_for_category
+    )
+
+
+def _refuse_bad_categories(
     batch: CategoryBatch,
-    headers: list[EntryHeader],
-    sums: dict[int, list[tuple[str, int]]],
+    planned: list[_Planned],
     chart: dict[str, LedgerAccount],
     result: SetResult,
 ) -> list[_Planned]:
-    """Legs and content hash of every entry not yet refused and with something to post."""
-    known: dict[str, _CategoryLegs] = {}  # each category checked once a batch
-    source_plain = _is_plain(batch.source)
-    refused = result.refused
-    plans: list[_Planned] = []
-    for header in headers:
-        ref, customer = header.ref_id, header.customer_account_id
-        if ref in refused or ref not in sums:
-            continue
-        legs: list[tuple[str, int, int | None, str]] = []
-        problem = None
-        plain = source_plain
-        for category, cents in sums[ref]:
-            about = known.get(category) or known.setdefault(
-                category, _category_legs(batch, category, chart)
-            )
-            problem = problem or about.problem
-            plain = plain and about.plain
-            legs.append((about.receivable, cents, customer, category))
-            legs.append((about.revenue, -cents, None, ""))
+    """The entries whose categories may post; the rest go to refused (their first bad
+    category's reason). Each category is checked once a batch, each shape once."""
+    by_category: dict[str, str | None] = {}
+    by_shape: dict[tuple[str, ...], str | None] = {}
+    fit = []
+    for entry in planned:
+        categories = entry.shape.categories
+        if categories not in by_shape:
+            problem = None
+            for category in categories:
+                if category not in by_category:
+                    by_category[category] = _category_problem(batch, category, chart)
+                problem = problem or by_category[category]
+            by_shape[categories] = problem
+        problem = by_shape[categories]
         if problem:
-            refused[ref] = problem
-            continue
-        plain = plain and _is_plain(header.idempotency_key + header.source_ref + header.memo)
-        plans.append(
-            _Planned(header, legs, _content_hash(batch.source, header, legs, plain), plain)
-        )
-    first_plain = next((p for p in plans if p.plain), None)
-    if first_plain is not None:
-        _check_formatters(batch.source, first_plain)
-    return plans
+            result.refused[entry.header.ref_id] = problem
+        else:
+            fit.append(entry)
+    return fit
 
 
-class _CategoryLegs(NamedTuple):
-    receivable: str
-    revenue: str
-    problem: str | None  # why its legs cannot post, or None
-    plain: bool  # the codes and the category need no JSON escaping
-
-
-def _category_legs(
+def _category_problem(
     batch: CategoryBatch, category: str, chart: dict[str, LedgerAccount]
-) -> _CategoryLegs:
-    """A category's two ledger accounts, checked as the single path checks its legs."""
+) -> str | None:
+    """Why a category's two legs cannot post (checked as the single path checks legs)."""
     receivable = batch.receivable_for_category.get(category, "")
     revenue = batch.revenue_for_category.get(category, "")
-    plain = _is_plain(category, receivable, revenue)
     if not receivable or not revenue:
-        return _CategoryLegs(
-            receivable, revenue, CATEGORY_UNMAPPED.format(category=category), plain
-        )
+        return CATEGORY_UNMAPPED.format(category=category)
     try:  # one customer account stands for all: the checks only ask that there is one
         validate_legs(
             [Leg(receivable, 1, 1, category), Leg(revenue, -1)],
@@ -307,133 +393,157 @@ def _category_legs(
             receivable_codes={c for c, a in chart.items() if a.is_receivable},
         )
     except EntryRejected as exc:
-        return _CategoryLegs(receivable, revenue, exc.message, plain)
-    return _CategoryLegs(receivable, revenue, None, plain)
+        return exc.message
+    return None
 
 
-def _is_plain(*values: str) -> bool:
-    """Whether the fast formatters below may write these strings into JSON: printable ASCII
-    without ``"`` or ``\\``, which json.dumps writes unchanged (anything else takes
-    json.dumps: exact, slower). String methods, not a pattern: this runs for every entry."""
-    return all(v.isascii() and v.isprintable() and '"' not in v and "\\" not in v for v in values)
-
-
-@lru_cache(maxsize=1024)
-def _leg_fragments(code: str, category: str) -> tuple[str, str, str, str]:
-    """The JSON around a plain leg's amount and customer account: canonical (sorted keys,
-    no spaces) head and middle, then the audit document's (``json.dumps``) head and middle.
-    The canonical text ends with ``}``; the audit one with ``, "charge_category": ...}``."""
-    return (
-        f'{{"account":"{code}","amount_cents":',
-        f',"charge_category":"{category}","customer_account_id":',
-        f'{{"account": "{code}", "amount_cents": ',
-        ', "customer_account_id": ',
-    )
-
-
-def _content_hash(source: str, header: EntryHeader, legs: list[tuple], plain: bool) -> str:
-    """``entry_content_hash`` of the entry, formatted directly when every string is plain
-    (several times faster than building Legs and calling json.dumps per leg).
-
-    ``entry_content_hash`` sorts the legs by their ``json.dumps(sort_keys=True)`` text; for
-    plain strings that order is the order of the canonical texts sorted here: the two
-    differ only in the spaces after ``:`` and ``,``, and the first character where two legs
-    differ lies in a value or just after it (a closing quote, ``,`` or ``}`` in both)."""
-    if not plain:
-        return entry_content_hash(
-            legs=[Leg(*leg) for leg in legs], effective_date=header.effective_date,
-            source=source, source_ref=header.source_ref, memo=header.memo,
-        )  # fmt: skip
-    texts = []
-    for code, cents, customer, category in legs:
-        head, middle, _h, _m = _leg_fragments(code, category)
-        texts.append(f"{head}{cents}{middle}{'null' if customer is None else customer}}}")
-    texts.sort()
-    text = (
-        f'{{"effective_date":"{header.effective_date.isoformat()}","legs":[{",".join(texts)}],'
-        f'"memo":"{header.memo}","source":"{source}","source_ref":"{header.source_ref}"}}'
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _audit_after(source: str, header: EntryHeader, legs: list[tuple], plain: bool) -> str:
-    """The ``after`` document ``audit_after`` gives the single path, as JSON text."""
-    if not plain:
-        return json.dumps(_after_document(source, header, legs))
-    parts = []
-    for code, cents, customer, category in legs:
-        _h, _m, head, middle = _leg_fragments(code, category)
-        who = "null" if customer is None else customer
-        parts.append(f'{head}{cents}{middle}{who}, "charge_category": "{category}"}}')
-    return (
-        f'{{"idempotency_key": "{header.idempotency_key}", '
-        f'"effective_date": "{header.effective_date.isoformat()}", "source": "{source}", '
-        f'"source_ref": "{header.source_ref}", "memo": "{header.memo}", "reverses": null, '
-        f'"legs": [{", ".join(parts)}]}}'
-    )
-
-
-def _after_document(source: str, header: EntryHeader, legs: list[tuple]) -> dict[str, Any]:
-    return {
-        "idempotency_key": header.idempotency_key,
-        "effective_date": header.effective_date.isoformat(),
-        "source": source,
-        "source_ref": header.source_ref,
-        "memo": header.memo,
-        "reverses": None,
-        "legs": [Leg(*leg).as_json() for leg in legs],
-    }
-
-
-def _check_formatters(source: str, plan: _Planned) -> None:
-    """The fast formatters must agree with the single path's functions: checked on the
-    first entry of every batch, so a change to either cannot silently fork the hashes."""
-    header, legs = plan.header, plan.legs
-    exact = entry_content_hash(
-        legs=[Leg(*leg) for leg in legs], effective_date=header.effective_date,
-        source=source, source_ref=header.source_ref, memo=header.memo,
-    )  # fmt: skip
-    after = json.loads(_audit_after(source, header, legs, plan.plain))
-    if plan.content_hash != exact or after != _after_document(source, header, legs):
-        raise RuntimeError("bulk_set formatters disagree with entry_content_hash/audit_after")
+_ENTRY_COLUMNS = (
+    "idempotency_key", "content_hash", "effective_date", "recorded_at", "source",
+    "source_ref", "memo", "actor", "reverses",
+)  # fmt: skip
+_AUDIT_COLUMNS = (
+    "occurred_at", "actor", "action", "subject_type", "subject_id", "account_id", "before",
+    "after", "reason",
+)  # fmt: skip
+_AUDIT_ACTION = "ledger.entry.post"
 
 
 def _insert(
     batch: CategoryBatch,
-    plans: list[_Planned],
+    new: list[_Planned],
     chart: dict[str, LedgerAccount],
     actor: Any,
     result: SetResult,
 ) -> None:
-    """Entries (tuples), their postings (one INSERT ... SELECT) and audit rows (tuples)."""
+    """Entries, their postings (one INSERT ... SELECT) and audit rows."""
     now = prepared(JournalEntry, "recorded_at", timezone.now())
     actor_id = actor.pk if actor is not None else None
-    days = {p.header.effective_date for p in plans}
-    day_values = {d: prepared(JournalEntry, "effective_date", d) for d in days}
-    ids = insert_returning_ids(
-        JournalEntry,
-        ("idempotency_key", "content_hash", "effective_date", "recorded_at", "source",
-         "source_ref", "memo", "actor", "reverses"),
-        [(p.header.idempotency_key, p.content_hash, day_values[p.header.effective_date], now,
-          batch.source, p.header.source_ref, p.header.memo, actor_id, None) for p in plans],
-    )  # fmt: skip
-    _insert_postings(batch, plans, ids, chart)
-    subject = JournalEntry._meta.label
-    insert_rows(
-        AuditEvent,
-        ("occurred_at", "actor", "action", "subject_type", "subject_id", "account_id",
-         "before", "after", "reason"),
-        ((now, actor_id, "ledger.entry.post", subject, str(entry_id),
-          p.header.customer_account_id, "{}", _audit_after(batch.source, p.header, p.legs, p.plain),
-          p.header.memo) for p, entry_id in zip(plans, ids, strict=True)),
-    )  # fmt: skip
-    for plan, entry_id in zip(plans, ids, strict=True):
-        result.entry_ids[plan.header.ref_id] = entry_id
+    if connection.vendor == "postgresql":
+        ids = _copy_entries(batch, new, now, actor_id)
+    else:
+        ids = _insert_entries_sqlite(batch, new, now, actor_id)
+    _insert_postings(batch, new, ids, chart)
+    if connection.vendor == "postgresql":
+        _copy_audit(new, ids, now, actor_id)
+    else:
+        _insert_audit_sqlite(new, now, actor_id)
+    for entry, entry_id in zip(new, ids, strict=True):
+        result.entry_ids[entry.header.ref_id] = entry_id
     result.created += len(ids)
 
 
+def _copy_entries(batch: CategoryBatch, new: list[_Planned], now: Any, actor: Any) -> list[int]:
+    """PostgreSQL: ids from the sequence, then ``COPY`` of the entries rendered as text, one
+    format per row (psycopg's formatting of each value cost more than the database's work)."""
+    ids = reserve_ids(JournalEntry, len(new))
+    fixed = f"\t{copy_field(now)}\t{copy_field(batch.source)}"
+    tail = f"\t{copy_field(actor)}\t\\N\n"
+    days: dict[date, str] = {}
+
+    def row(entry: _Planned, entry_id: int) -> str:
+        header = entry.header
+        day = days.get(header.effective_date) or days.setdefault(
+            header.effective_date, copy_field(header.effective_date.isoformat())
+        )
+        if entry.plain:  # nothing to escape
+            key, ref, memo = header.idempotency_key, header.source_ref, header.memo
+        else:
+            key, ref = copy_field(header.idempotency_key), copy_field(header.source_ref)
+            memo = copy_field(header.memo)
+        return f"{entry_id}\t{key}\t{entry.content_hash}\t{day}{fixed}\t{ref}\t{memo}{tail}"
+
+    copy_text(JournalEntry, ("id", *_ENTRY_COLUMNS), _parts(new, ids, row))
+    return ids
+
+
+def _copy_audit(new: list[_Planned], ids: list[int], now: Any, actor: Any) -> None:
+    """PostgreSQL: ``COPY`` of the audit rows as text (one event per entry: its legs name
+    one customer account)."""
+    subject = JournalEntry._meta.label
+    fixed = "\t".join(copy_field(v) for v in (now, actor, _AUDIT_ACTION, subject))
+
+    def row(entry: _Planned, entry_id: int) -> str:
+        after, memo = entry.after, entry.header.memo
+        if not entry.plain:
+            after, memo = copy_field(after), copy_field(memo)
+        customer = entry.header.customer_account_id
+        return f"{fixed}\t{entry_id}\t{customer}\t{{}}\t{after}\t{memo}\n"
+
+    copy_text(AuditEvent, _AUDIT_COLUMNS, _parts(new, ids, row))
+
+
+def _parts(
+    new: list[_Planned], ids: list[int], row: Callable[[_Planned, int], str]
+) -> Iterator[str]:
+    """``COPY`` text of the entries' rows, ``COPY_PART_ROWS`` rows at a time."""
+    for start in range(0, len(new), COPY_PART_ROWS):
+        stop = start + COPY_PART_ROWS
+        yield "".join(map(row, new[start:stop], ids[start:stop]))
+
+
+# SQLite scratch table of a batch's new entries (per connection, emptied after use): what
+# differs from entry to entry is bound once into it, for both the entries' and the audit
+# rows' ``INSERT ... SELECT`` (binding every column of both, per row, cost more).
+_ENTRY_ROWS = "cistern_entry_rows"
+
+
+def _insert_entries_sqlite(
+    batch: CategoryBatch, new: list[_Planned], now: Any, actor: Any
+) -> list[int]:
+    """SQLite: the new entries' varying values into the scratch table, then one ``INSERT
+    ... SELECT`` of the entries; their ids come back by key."""
+    days: dict[date, Any] = {}
+    rows = []
+    for position, entry in enumerate(new):
+        header = entry.header
+        day = days.get(header.effective_date) or days.setdefault(
+            header.effective_date, prepared(JournalEntry, "effective_date", header.effective_date)
+        )
+        rows.append(
+            (position, header.idempotency_key, entry.content_hash, day, header.source_ref,
+             header.memo, header.customer_account_id, entry.after)
+        )  # fmt: skip
+    table, names = quoted_names(JournalEntry, _ENTRY_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_ENTRY_ROWS} (position INTEGER PRIMARY KEY,"
+            " key, hash, day, source_ref, memo, customer, after)"
+        )
+        cursor.execute(f"DELETE FROM {_ENTRY_ROWS}")  # empty, unless a write failed midway
+        cursor.executemany(
+            f"INSERT INTO {_ENTRY_ROWS} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT key, hash, day, %s, %s, source_ref, memo,"
+            f" %s, NULL FROM {_ENTRY_ROWS} ORDER BY position RETURNING id, idempotency_key",
+            [now, batch.source, actor],
+        )
+        by_key = {key: entry_id for entry_id, key in cursor.fetchall()}
+    if len(by_key) != len(new):
+        raise RuntimeError(f"inserted {len(new)} entries but got {len(by_key)} ids")
+    return [by_key[entry.header.idempotency_key] for entry in new]
+
+
+def _insert_audit_sqlite(new: list[_Planned], now: Any, actor: Any) -> None:
+    """SQLite: the audit rows by one ``INSERT ... SELECT`` from the scratch table (joined to
+    the entries just written by key), which it then empties."""
+    table, names = quoted_names(AuditEvent, _AUDIT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT %s, %s, %s, %s, CAST(e.id AS TEXT),"
+            f" s.customer, '{{}}', s.after, s.memo FROM {_ENTRY_ROWS} s"
+            f" JOIN {JournalEntry._meta.db_table} e ON e.idempotency_key = s.key"
+            " ORDER BY s.position",
+            [now, actor, _AUDIT_ACTION, JournalEntry._meta.label],
+        )
+        written = cursor.rowcount
+        cursor.execute(f"DELETE FROM {_ENTRY_ROWS}")
+    if written != len(new):
+        raise RuntimeError(f"wrote {written} audit rows, expected {len(new)}")
+
+
 def _insert_postings(
-    batch: CategoryBatch, plans: list[_Planned], ids: list[int], chart: dict[str, LedgerAccount]
+    batch: CategoryBatch, new: list[_Planned], ids: list[int], chart: dict[str, LedgerAccount]
 ) -> None:
     """Every posting of the batch in ONE statement, in entry then leg order.
 
@@ -442,13 +552,14 @@ def _insert_postings(
     written is what was hashed, and the lines are not grouped a second time."""
     sums: list[tuple[int, int, int, str, str, int]] = []
     days: dict[date, str] = {}
-    for plan, entry_id in zip(plans, ids, strict=True):
-        header = plan.header
+    for entry, entry_id in zip(new, ids, strict=True):
+        header = entry.header
         day = days.get(header.effective_date) or days.setdefault(
             header.effective_date, header.effective_date.isoformat()
         )
-        for _code, cents, _customer, category in plan.legs[::2]:  # receivable legs
-            sums.append((len(sums), entry_id, header.customer_account_id, day, category, cents))
+        customer = header.customer_account_id
+        for category, cents in zip(entry.shape.categories, entry.amounts, strict=True):
+            sums.append((len(sums), entry_id, customer, day, category, cents))
     rows, row_params = rows_relation(
         ("position", "entry_id", "customer_id", "day", "category", "cents"),
         ("bigint", "bigint", "bigint", "date", "text", "bigint"),
@@ -484,35 +595,3 @@ def _insert_postings(
         expected = 2 * len(sums)
         if cursor.rowcount != expected:
             raise RuntimeError(f"wrote {cursor.rowcount} postings, expected {expected}")
-
-
-def rows_relation(
-    names: Sequence[str], pg_types: Sequence[str], rows: Sequence[tuple]
-) -> tuple[str, list[Any]]:
-    """``rows`` as a SELECT the database can join, sent as ONE JSON parameter (an array of
-    arrays): ``json_array_elements`` on PostgreSQL, ``json_each`` on SQLite. JSON because
-    the driver quotes a big array parameter in Python, slower than the query itself.
-    On SQLite, materialize it (``WITH r AS MATERIALIZED``) before joining it."""
-    data = json.dumps(rows, default=_iso_date)
-    if connection.vendor == "postgresql":
-        picks = ", ".join(
-            f"(r.value->>{n})::{kind} AS {name}"
-            for n, (name, kind) in enumerate(zip(names, pg_types, strict=True))
-        )
-        return f"SELECT {picks} FROM json_array_elements(%s::json) AS r(value)", [data]
-    picks = ", ".join(f"json_extract(value, '$[{n}]') AS {name}" for n, name in enumerate(names))
-    return f"SELECT {picks} FROM json_each(%s)", [data]
-
-
-def values_in(values: Sequence[Any], pg_type: str) -> tuple[str, list[Any]]:
-    """``IN (...)`` of many values as ONE JSON parameter: ``column {sql}``."""
-    if connection.vendor == "postgresql":
-        pick = f"SELECT v.value::{pg_type} FROM json_array_elements_text(%s::json) AS v(value)"
-        return f"IN ({pick})", [json.dumps(values)]
-    return "IN (SELECT value FROM json_each(%s))", [json.dumps(values)]
-
-
-def _iso_date(value: object) -> str:
-    if isinstance(value, date):
-        return value.isoformat()  # as SQLite stores a DateField
-    raise TypeError(f"{type(value).__name__} cannot go into a rows relation")

@@ -6,11 +6,16 @@ caller has already prepared for the database: dates and datetimes through the mo
 own ``get_db_prep_save`` (``prepared``), JSON as text. Entries come back with their ids
 (``INSERT ... RETURNING``, in the order given, as Django's ``bulk_create`` relies on);
 postings and audit rows go in with ``COPY`` on PostgreSQL and ``executemany`` on SQLite.
+A caller that can render its rows as ``COPY`` text more cheaply than value by value (most
+of each row fixed) hands over the text (``copy_text``, ``copy_field``). Many values reach a
+statement as one parameter per column (``rows_relation``, ``values_in``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.db import connection, models
@@ -24,7 +29,8 @@ def prepared(model: type[models.Model], field_name: str, value: Any) -> Any:
     return model._meta.get_field(field_name).get_db_prep_save(value, connection)
 
 
-def _names(model: type[models.Model], columns: Sequence[str]) -> tuple[str, str]:
+def quoted_names(model: type[models.Model], columns: Sequence[str]) -> tuple[str, str]:
+    """(the model's table, its columns for these fields), quoted for the database."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
@@ -41,7 +47,7 @@ def insert_returning_ids(
     """
     if connection.vendor == "postgresql":
         return _copy_with_ids(model, columns, rows)
-    table, names = _names(model, columns)
+    table, names = quoted_names(model, columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     ids: list[int] = []
     with connection.cursor() as cursor:
@@ -59,7 +65,7 @@ def insert_returning_ids(
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
     """Insert ``rows``: ``COPY`` on PostgreSQL, ``executemany`` elsewhere. Returns the count."""
-    table, names = _names(model, columns)
+    table, names = quoted_names(model, columns)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -83,13 +89,50 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` new ids from ``model``'s sequence (PostgreSQL only), for rows the caller
-    inserts with ``insert_rows`` and an ``id`` column."""
+    inserts with ``insert_rows`` and an ``id`` column.
+
+    The sequence is named once (``pg_get_serial_sequence`` in a subquery that is not
+    flattened, ``OFFSET 0``): written as ``nextval(pg_get_serial_sequence(...))``, the
+    lookup ran again for every id, most of the statement's cost."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            "SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass"
+            " AS seq OFFSET 0) s CROSS JOIN generate_series(1, %s)",
             [model._meta.db_table, count],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def copy_text(model: type[models.Model], columns: Sequence[str], parts: Iterable[str]) -> None:
+    """``COPY`` rows the caller rendered as PostgreSQL's text format (``copy_field`` per
+    value, tab between values, newline after each row): a caller that renders a row with
+    one format string, most of it fixed, saves psycopg's formatting of every value. Each
+    part (some rows) is sent as soon as it is made, so the server stores rows while the
+    caller renders the next ones (a generator keeps the two going side by side)."""
+    table, names = quoted_names(model, columns)
+    sql = f"COPY {table} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for part in parts:
+            copy.write(part)
+
+
+COPY_PART_ROWS = 1000  # rows rendered per part handed to copy_text
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value: object) -> str:
+    """One value in ``COPY``'s text format: None as ``\\N``, booleans as t/f, anything else as
+    its ``str`` with backslash, tab, newline and carriage return escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
 
 
 def _copy_with_ids(
@@ -120,3 +163,53 @@ def select_in(sql: str, values: Sequence[Any], *, chunk: int = 500) -> list[tupl
             cursor.execute(sql.format(in_=f"IN ({', '.join(['%s'] * len(part))})"), part)
             rows.extend(cursor.fetchall())
         return rows
+
+
+def rows_relation(
+    names: Sequence[str], pg_types: Sequence[str], rows: Sequence[tuple]
+) -> tuple[str, list[Any]]:
+    """``rows`` as a SELECT the database can join. PostgreSQL: ``unnest`` of one array per
+    column, each sent as the text of an array literal (``_pg_array``: the server parses it
+    faster than ``json_array_elements`` and ``->>`` per value; psycopg's own adaptation of
+    a list is slower still, in Python). SQLite: ONE JSON parameter (an array of arrays) read
+    by ``json_each``; materialize it (``WITH r AS MATERIALIZED``) before joining it."""
+    if connection.vendor == "postgresql":
+        columns = list(zip(*rows, strict=True)) or [()] * len(names)
+        arrays = ", ".join(f"%s::{kind}[]" for kind in pg_types)
+        params: list[Any] = [
+            _pg_array(column, kind) for column, kind in zip(columns, pg_types, strict=True)
+        ]
+        return f"SELECT * FROM unnest({arrays}) AS r({', '.join(names)})", params
+    picks = ", ".join(f"json_extract(value, '$[{n}]') AS {name}" for n, name in enumerate(names))
+    return f"SELECT {picks} FROM json_each(%s)", [json.dumps(rows, default=_iso_date)]
+
+
+def values_in(values: Sequence[Any], pg_type: str) -> tuple[str, list[Any]]:
+    """A test of a column against many values, as ONE parameter: ``column {sql}``."""
+    if connection.vendor == "postgresql":
+        return f"= ANY(%s::{pg_type}[])", [_pg_array(values, pg_type)]
+    return "IN (SELECT value FROM json_each(%s))", [json.dumps(values)]
+
+
+def _pg_array(values: Sequence[Any], pg_type: str) -> str:
+    """The text of a PostgreSQL array literal: numbers and dates as their ``str`` (a date's
+    is its isoformat), text double-quoted with ``"`` and ``\\`` escaped (each distinct
+    value once: a batch's categories repeat), None as NULL."""
+    if pg_type == "text":
+        quoted = {v: _pg_text(v) for v in set(values)}
+        return "{" + ",".join(map(quoted.__getitem__, values)) + "}"
+    if None in values:
+        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _pg_text(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _iso_date(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()  # as SQLite stores a DateField
+    raise TypeError(f"{type(value).__name__} cannot go into a rows relation")

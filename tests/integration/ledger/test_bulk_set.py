@@ -122,3 +122,25 @@ def test_a_closed_period_refuses_every_entry_dated_in_it(finance, account) -> No
     result = journal_entries_post_by_category(batch=_batch(headers, lines), actor=finance)
     assert "closed" in result.refused[1] and set(result.entry_ids) == {2}
     assert not JournalEntry.objects.filter(idempotency_key="set:1").exists()
+
+
+def test_keys_and_texts_that_need_quoting_are_written_and_found_again(finance, account) -> None:
+    # given keys, references and memos with quotes, backslashes, tabs, commas, braces, the
+    # word NULL and non-ASCII text (every way the writers and lookups could mangle them)
+    awkward = ['q"1', "b\\2", "t\t3", "a,b {4}", "NULL", "“5” é", "n\n6", " 7 "]
+    headers = [
+        _header(n, account.pk, idempotency_key=f"set:{text}", source_ref=text, memo=text)
+        for n, text in enumerate(awkward, start=1)
+    ]
+    lines = [(n, "water", 100 + n, 1) for n in range(1, len(awkward) + 1)]
+    # when the batch posts, then posts again
+    first = journal_entries_post_by_category(batch=_batch(headers, lines), actor=finance)
+    again = journal_entries_post_by_category(batch=_batch(headers, lines), actor=finance)
+    # then every entry was written with its texts intact, and found again as a replay
+    assert first.created == len(awkward) and not first.refused
+    assert again.entry_ids == first.entry_ids and again.replayed == len(awkward)
+    for n, text in enumerate(awkward, start=1):
+        entry = JournalEntry.objects.get(pk=first.entry_ids[n])
+        assert (entry.idempotency_key, entry.source_ref, entry.memo) == (f"set:{text}", text, text)
+        event = AuditEvent.objects.get(subject_id=str(entry.pk), action="ledger.entry.post")
+        assert event.after["memo"] == text and event.reason == text
