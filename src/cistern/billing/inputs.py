@@ -19,7 +19,6 @@ each cost more than everything else in the calculation. One query per table per 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -111,7 +110,7 @@ def cycle_account_rows(
     """``cycle_accounts`` with ids in [first_id, last_id], as rows, by id."""
     with connection.cursor() as cursor:
         cursor.execute(_CYCLE_ACCOUNTS_SQL, [cycle_id, last_day, first_day, first_id, last_id])
-        return [AccountRow(*row) for row in cursor.fetchall()]
+        return list(map(AccountRow._make, cursor.fetchall()))
 
 
 def load_inputs(
@@ -141,7 +140,7 @@ def inputs_for(
     """
     account_ids = [r.account_id for r in rows]
     installs = _installations({r.premise_id for r in rows}, first_day, last_day)
-    reads = _reads([i[0] for group in installs.values() for i in group], first_day, last_day)
+    reads = _reads([i[1] for group in installs.values() for i in group], first_day, last_day)
     services = _services(account_ids, first_day, last_day)
     history = _posted_history(account_ids, first_day)
     et = et_for_period(first_day=first_day, last_day=last_day) if rows else {}
@@ -154,7 +153,7 @@ def inputs_for(
         inputs = AccountInputs(
             account_id=row.account_id,
             attrs=rating_attributes(
-                row.premise_class, newest[1] if newest else None, row.dwelling_units,
+                row.premise_class, newest[2] if newest else None, row.dwelling_units,
                 bool(row.in_district), row.household_size, row.irrigated_area_sqft,
                 stored_decimal(row.landscape_factor), et.get(row.et_zone, _ZERO),
                 row.strength_class, caps.get(row.account_id),
@@ -171,7 +170,7 @@ def inputs_for(
                 if past is not None and past.estimated:
                     _true_up(inputs, past.estimated)
             elif estimate:
-                to_estimate.append((inputs, newest[0]))
+                to_estimate.append((inputs, newest[1]))
         result.append(inputs)
     if to_estimate:
         _estimate(to_estimate, first_day, last_day)
@@ -181,13 +180,20 @@ def inputs_for(
 # --- queries: one per table, ids as IN lists (SQLite) or one array (PostgreSQL) ------------
 
 
-def _select(sql: str, params: list[Any], ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` (whose last condition is ``{in_}``) for ``params`` and then ``ids``."""
+def select_by_ids(sql: str, params: list[Any], ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (whose last condition is ``{in_}``) for ``params`` and then ``ids``.
+
+    PostgreSQL takes the ids as one array literal, built here (the driver adapting a list
+    inspects every id). Not ``IN (SELECT unnest(...))``: faster where the planner gets it
+    right, but a table whose statistics are stale (reads loaded just before the run) can
+    be planned as the outer loop of a nested loop over the array: quadratic.
+    """
     if not ids:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(sql.format(in_="= ANY(%s)"), [*params, list(ids)])
+            array = "{" + ",".join(map(str, ids)) + "}"
+            cursor.execute(sql.format(in_="= ANY(%s::bigint[])"), [*params, array])
             return list(cursor.fetchall())
         found: list[tuple[Any, ...]] = []
         ids = list(ids)
@@ -198,8 +204,20 @@ def _select(sql: str, params: list[Any], ids: Sequence[int]) -> list[tuple[Any, 
         return found
 
 
-# (installation id, meter size, meter unit) per premise, oldest installation first.
-Installation = tuple[int, str, str]
+def _grouped(rows: Sequence[tuple[Any, ...]]) -> dict[Any, list[tuple[Any, ...]]]:
+    """The rows in lists by their first value, each list in the order of ``rows``."""
+    grouped: dict[Any, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        found = grouped.get(row[0])
+        if found is None:
+            grouped[row[0]] = [row]
+        else:
+            found.append(row)
+    return grouped
+
+
+# (premise id, installation id, meter size, meter unit) per premise, oldest first.
+Installation = tuple[int, int, str, str]
 
 
 def _installations(
@@ -212,16 +230,11 @@ def _installations(
           AND i.premise_id {in_}
         ORDER BY i.installed_on, i.id
     """
-    grouped: dict[int, list[Installation]] = defaultdict(list)
-    for premise_id, install_id, size, unit in _select(
-        sql, [last_day, first_day], list(premise_ids)
-    ):
-        grouped[premise_id].append((install_id, size, unit))
-    return grouped
+    return _grouped(select_by_ids(sql, [last_day, first_day], list(premise_ids)))
 
 
-# (read id, review, volume) per installation, in read order.
-Read = tuple[int, str, Decimal | None]
+# (installation id, read id, review, volume as stored) per installation, in read order.
+Read = tuple[int, int, str, Decimal | float | int | None]
 
 
 def _reads(install_ids: list[int], first_day: date, last_day: date) -> dict[int, list[Read]]:
@@ -230,10 +243,7 @@ def _reads(install_ids: list[int], first_day: date, last_day: date) -> dict[int,
         WHERE read_on >= %s AND read_on <= %s AND installation_id {in_}
         ORDER BY read_at, id
     """
-    grouped: dict[int, list[Read]] = defaultdict(list)
-    for install_id, read_id, review, volume in _select(sql, [first_day, last_day], install_ids):
-        grouped[install_id].append((read_id, review, stored_decimal(volume)))
-    return grouped
+    return _grouped(select_by_ids(sql, [first_day, last_day], install_ids))
 
 
 def _services(account_ids: list[int], first_day: date, last_day: date) -> dict[int, frozenset[str]]:
@@ -241,11 +251,13 @@ def _services(account_ids: list[int], first_day: date, last_day: date) -> dict[i
         SELECT account_id, service FROM customers_accountservice
         WHERE started_on <= %s AND (ended_on IS NULL OR ended_on >= %s) AND account_id {in_}
     """
-    grouped: dict[int, set[str]] = defaultdict(set)
-    for account_id, service in _select(sql, [last_day, first_day], account_ids):
-        grouped[account_id].add(service)
     shared: dict[frozenset[str], frozenset[str]] = {}  # equal sets -> one object
-    return {a: shared.setdefault(frozenset(s), frozenset(s)) for a, s in grouped.items()}
+    found = {}
+    rows_by_account = _grouped(select_by_ids(sql, [last_day, first_day], account_ids))
+    for account_id, rows in rows_by_account.items():
+        services = frozenset([service for _account, service in rows])
+        found[account_id] = shared.setdefault(services, services)
+    return found
 
 
 @dataclass(slots=True)
@@ -277,7 +289,7 @@ _POSTED_HISTORY_SQL = f"""
 def _posted_history(account_ids: list[int], first_day: date) -> dict[int, _Past]:
     """Per account, its posted bills before the period: for the checks and the true-up."""
     found: dict[int, _Past] = {}
-    for account_id, usage, unit, total, newest, actual_since in _select(
+    for account_id, usage, unit, total, newest, actual_since in select_by_ids(
         _POSTED_HISTORY_SQL, [first_day], account_ids
     ):
         past = found.get(account_id)
@@ -296,16 +308,22 @@ def _posted_history(account_ids: list[int], first_day: date) -> dict[int, _Past]
 def _usage(
     inputs: AccountInputs, group: Sequence[Installation], reads: dict[int, list[Read]]
 ) -> None:
-    unit = _UNITS[group[-1][2]]
+    unit = _UNITS[group[-1][3]]
     inputs.unit = unit
     total = _ZERO
-    for install_id, _size, meter_unit in group:
-        for read_id, review, volume in reads.get(install_id, ()):
+    for _premise, install_id, _size, meter_unit in group:
+        found = reads.get(install_id)
+        if found is None:
+            continue
+        read_unit = _UNITS[meter_unit]
+        for _install, read_id, review, volume in found:
             if review in WAITING_REVIEWS:
                 inputs.waiting_read_ids.append(read_id)
-            elif review in BILLABLE_REVIEWS and volume is not None:
-                total += convert(volume, _UNITS[meter_unit], unit)
-                inputs.read_ids.append(read_id)
+            elif review in BILLABLE_REVIEWS:
+                amount = stored_decimal(volume)
+                if amount is not None:
+                    total += amount if read_unit is unit else convert(amount, read_unit, unit)
+                    inputs.read_ids.append(read_id)
     inputs.usage = total
 
 

@@ -66,27 +66,25 @@ def line_rows(lines: Sequence[CategorizedLine]) -> tuple[tuple[object, ...], ...
     return tuple(rows)
 
 
-# Rows as ``write_lines`` takes them: tuples for ``executemany`` (SQLite), or each row's
-# COPY text after the bill id (PostgreSQL): made once per distinct bill and shared.
+# Rows as the chunk writers take them: tuples bound once per distinct set of lines (SQLite,
+# ``stage_line_templates``), or each row's COPY text after the bill id (PostgreSQL,
+# ``copy_lines``): made once per distinct bill and shared.
 PreparedLines = tuple[tuple[object, ...], ...] | tuple[str, ...]
 LINE_COLUMNS = ("bill", *LINE_FIELDS)
 
 
 def prepared_lines(lines: Sequence[CategorizedLine]) -> PreparedLines:
-    """A bill's lines made ready for ``write_lines`` on this database."""
+    """A bill's lines made ready for this database's writer."""
     rows = line_rows(lines)
     if connection.vendor == "postgresql":
-        return tuple("\t".join(copy_field(value) for value in row) for row in rows)
+        return tuple(_copy_text(row) for row in rows)
     return rows
 
 
-def write_lines(bills: Iterable[tuple[int, PreparedLines]]) -> None:
-    """Insert the lines of each (bill id, prepared lines): PostgreSQL ``COPY`` from text
-    rendered once per distinct bill (``COPY``'s own row formatting cost more than the
-    database's work here); SQLite, one ``INSERT ... SELECT`` (``_write_lines_sqlite``)."""
-    if connection.vendor != "postgresql":
-        _write_lines_sqlite(bills)
-        return
+def copy_lines(bills: Iterable[tuple[int, PreparedLines]]) -> None:
+    """PostgreSQL: ``COPY`` the lines of each (bill id, prepared lines), from text rendered
+    once per distinct bill (``COPY``'s own row formatting cost more than the database's
+    work here)."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(BillLine._meta.get_field(c).column) for c in LINE_COLUMNS)
     text = "".join(f"{bill_id}\t{row}\n" for bill_id, prepared in bills for row in prepared)
@@ -96,52 +94,55 @@ def write_lines(bills: Iterable[tuple[int, PreparedLines]]) -> None:
             copy.write(text)
 
 
-# Scratch tables of the SQLite line write (per connection, emptied after each use). No
-# column types: values keep the exact form they were bound in until the real insert.
-_TEMPLATES, _BILLS = "cistern_line_templates", "cistern_line_bills"
+# SQLite scratch table of the line templates (per connection, emptied before and after each
+# use). No column types: values keep the exact form they were bound in until the real insert.
+LINE_TEMPLATES = "cistern_line_templates"
 _TEMPLATE_FIELDS = ", ".join(f"f{i}" for i in range(len(LINE_FIELDS)))
 
 
-def _write_lines_sqlite(bills: Iterable[tuple[int, PreparedLines]]) -> None:
-    """Each distinct set of prepared lines bound once, each bill as (id, template): then
-    one ``INSERT ... SELECT`` joins them. Binding 17 values per line was most of the cost
-    of ``executemany``; the rows stored are the same (the values reach the table in the
-    form they were bound in, with the table's own type affinity applied there)."""
-    templates: dict[int, int] = {}  # id() of a shared PreparedLines -> its number
-    template_rows: list[tuple[Any, ...]] = []
-    pairs: list[tuple[int, int]] = []
-    expected = 0
-    for bill_id, prepared in bills:
-        number = templates.get(id(prepared))
-        if number is None:
-            number = templates[id(prepared)] = len(templates)
-            template_rows.extend((number, *row) for row in prepared)
-        pairs.append((bill_id, number))
-        expected += len(prepared)
-    if not template_rows:
-        return
+def stage_line_templates(cursor: Any, line_sets: Sequence[PreparedLines]) -> None:
+    """SQLite: bind each distinct set of prepared lines once, numbered by its place in
+    ``line_sets`` (binding 17 values per line was most of the cost of ``executemany``). A
+    temporary table: this takes no lock on the database, so it is done before the chunk's
+    write transaction."""
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {LINE_TEMPLATES}"
+        f" (template, {_TEMPLATE_FIELDS}, PRIMARY KEY (template, f0)) WITHOUT ROWID"
+    )
+    cursor.execute(f"DELETE FROM {LINE_TEMPLATES}")
+    placeholders = ", ".join(["%s"] * (len(LINE_FIELDS) + 1))
+    cursor.executemany(
+        f"INSERT INTO {LINE_TEMPLATES} VALUES ({placeholders})",
+        [(number, *row) for number, prepared in enumerate(line_sets) for row in prepared],
+    )
+
+
+def insert_staged_lines(
+    cursor: Any,
+    *,
+    bills: str,
+    bill: str,
+    template: str,
+    order: str,
+    params: Sequence[Any],
+    expected: int,
+) -> None:
+    """SQLite: insert the lines of the bills joined in ``bills`` (a ``FROM`` clause), with
+    ``bill`` and ``template`` its expressions for a bill's id and template number, in the
+    order of ``order`` and then ``seq``. The templates are joined last (``CROSS JOIN``
+    keeps SQLite to that order of loops). The values reach the table as they were bound,
+    with its own type affinity applied there."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(BillLine._meta.get_field(c).column) for c in LINE_COLUMNS)
-    placeholders = ", ".join(["%s"] * (len(LINE_FIELDS) + 1))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_TEMPLATES}"
-            f" (template, {_TEMPLATE_FIELDS}, PRIMARY KEY (template, f0)) WITHOUT ROWID"
-        )
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_BILLS} (bill INTEGER PRIMARY KEY, template)"
-        )
-        cursor.executemany(f"INSERT INTO {_TEMPLATES} VALUES ({placeholders})", template_rows)
-        cursor.executemany(f"INSERT INTO {_BILLS} VALUES (%s, %s)", pairs)
-        cursor.execute(
-            f"INSERT INTO {quote(BillLine._meta.db_table)} ({names})"
-            f" SELECT b.bill, {', '.join(f't.f{i}' for i in range(len(LINE_FIELDS)))}"
-            f" FROM {_BILLS} b JOIN {_TEMPLATES} t ON t.template = b.template"
-            " ORDER BY b.bill, t.f0"
-        )
-        inserted = cursor.rowcount
-        cursor.execute(f"DELETE FROM {_TEMPLATES}")
-        cursor.execute(f"DELETE FROM {_BILLS}")
+    cursor.execute(
+        f"INSERT INTO {quote(BillLine._meta.db_table)} ({names})"
+        f" SELECT {bill}, {', '.join(f't.f{i}' for i in range(len(LINE_FIELDS)))}"
+        f" FROM {bills} CROSS JOIN {LINE_TEMPLATES} t ON t.template = {template}"
+        f" ORDER BY {order}, t.f0",
+        params,
+    )
+    inserted = cursor.rowcount
+    cursor.execute(f"DELETE FROM {LINE_TEMPLATES}")
     if inserted != expected:
         raise RuntimeError(f"wrote {inserted} bill lines, expected {expected}")
 
@@ -156,6 +157,17 @@ def copy_field(value: object) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_text(row: tuple[object, ...]) -> str:
+    """A line row (no booleans in it) as one line of COPY text: ``copy_field`` inlined, as
+    this runs for every value of every distinct set of lines."""
+    return "\t".join(
+        [
+            "\\N" if v is None else v.translate(_COPY_ESCAPES) if isinstance(v, str) else str(v)
+            for v in row
+        ]
+    )
 
 
 def _text(value: Decimal | None) -> str | None:
