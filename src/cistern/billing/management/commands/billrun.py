@@ -55,7 +55,7 @@ def progress_bar(done: int, total: int, started: float, now: float) -> str:
 def _workers(given: int | None) -> int:
     """``--workers``, else the setting (tests set 1), else one process per CPU on
     PostgreSQL and one on SQLite: SQLite has one writer at a time, and measured on the
-    100,000-account demo, two processes took longer than one (docs/operations/workers.md)."""
+    100,000-account demo, two processes posted no faster than one (docs/operations/workers.md)."""
     if given is not None and given < 1:
         raise CommandError("--workers must be at least 1.")
     configured = getattr(settings, "CISTERN_BILLRUN_WORKERS", 0)
