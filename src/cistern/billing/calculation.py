@@ -218,10 +218,10 @@ def _billed_elsewhere(run: BillRun, account_ids: list[int]) -> dict[int, str]:
         return {}
     sql = """
         SELECT account_id, id FROM billing_bill
-        WHERE period_start = %s AND period_end = %s AND live = %s
+        WHERE period_start = %s AND period_end = %s AND live
           AND (run_id IS NULL OR run_id <> %s) AND account_id {in_}
     """
-    params: list[Any] = [run.period_start, run.period_end, True, run.pk]
+    params: list[Any] = [run.period_start, run.period_end, run.pk]
     if connection.vendor == "postgresql":
         # The chunk's range of ids, one index range scan: a test against an array of ids is
         # planned from statistics that do not yet count the bills this run is writing.
