@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,9 +72,9 @@ class AuditEvent(models.Model):
         related_name="+",
         db_index=False,
     )
-    action = models.CharField(
-        max_length=80, db_index=True
-    )  # e.g. "customer.mailing_address.update"
+    # e.g. "customer.mailing_address.update"; indexed once, below (``db_index`` would build
+    # two indexes on PostgreSQL: a plain one and a pattern-ops one for LIKE).
+    action = models.CharField(max_length=80)
     subject_type = models.CharField(max_length=60)  # e.g. "customers.Customer"
     subject_id = models.CharField(max_length=40)
     account_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # customers.Account
@@ -84,8 +85,24 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["subject_type", "subject_id"]),
+            # Only the account history looks events up by subject, and only customers' (an
+            # account's own events are found by ``account_id``): the bill run's entry events
+            # stay out of this index.
+            models.Index(
+                fields=["subject_id"],
+                condition=Q(subject_type="customers.Customer"),
+                name="core_audit_customer_subject",
+            ),
             models.Index(fields=["actor", "occurred_at"]),
+            # The audit filter matches an action from its start (``LIKE 'customer.%'``) and
+            # the suggestions list the distinct actions. PostgreSQL: varchar_pattern_ops
+            # serves both ``=`` and a prefix LIKE whatever the database's collation (a plain
+            # index serves LIKE only under the C collation). SQLite ignores opclasses and
+            # builds a plain index, which its LIKE optimization does not use (LIKE is case-
+            # insensitive there): the prefix filter reads the events newest first instead.
+            models.Index(
+                fields=["action"], name="core_audit_action", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

@@ -85,8 +85,12 @@ def audit_event_list(
 
 
 def audit_action_names() -> list[str]:
-    """Every action name in the trail, for the filter's suggestions."""
-    return sorted(set(AuditEvent.objects.values_list("action", flat=True).distinct()))
+    """Every action name in the trail, for the filter's suggestions.
+
+    No ordering in SQL: the model's default (newest first) would put ``occurred_at`` and
+    ``id`` in the ``SELECT DISTINCT`` and send every event to Python."""
+    names = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+    return sorted(names)
 
 
 def account_numbers_by_id(account_ids: set[int]) -> dict[int, str]:

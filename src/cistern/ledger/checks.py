@@ -75,7 +75,7 @@ def check_i3_triggers() -> list[str]:
 
 
 def check_r1_references() -> list[str]:
-    """Bills, lines, postings, payments and audit rows whose reference names no row.
+    """Bills, lines, entries, postings, payments and audit rows whose reference names no row.
 
     On PostgreSQL these columns are checked by statement-level triggers instead of foreign
     keys (``db_references``); this finds what a missing or bypassed trigger let through.

@@ -4,7 +4,8 @@ Django makes every foreign key a ``DEFERRABLE INITIALLY DEFERRED`` constraint; P
 checks one with a query per inserted row at commit (and takes a row lock on the parent).
 A 100,000-account bill run inserts about 100,000 bills, 300,000 lines, 100,000 entries,
 300,000 postings and 100,000 audit rows: those per-row checks cost 7-12 s of its commits
-(and about 4 s for a 100,000-item lockbox file's payments). On PostgreSQL the foreign keys
+(and about 4 s for a 100,000-item lockbox file's payments; the entries' actor alone was
+92,578 ``SELECT ... FOR KEY SHARE`` of one user per run). On PostgreSQL the foreign keys
 listed in ``REFERENCES`` are therefore replaced by triggers that do the same job per
 statement:
 
@@ -15,7 +16,9 @@ statement:
   statement, not at commit: every writer inserts parents before their children. An UPDATE
   checks only the columns it changed in some row (found by one join of its old and new
   rows), as PostgreSQL's own check skips an unchanged key. (PostgreSQL refuses a column
-  list, ``AFTER UPDATE OF col``, on a trigger with transition tables.)
+  list, ``AFTER UPDATE OF col``, on a trigger with transition tables.) The append-only
+  children (``APPEND_ONLY``: entries, postings, audit rows), whose own triggers refuse
+  every UPDATE, have only the insert trigger.
 - Where the parent can be deleted while children are being written (a draft bill, a rate
   version, a bill run, a user, a payment batch or receipt), the check takes
   ``FOR KEY SHARE`` on the parents, as PostgreSQL's own check does, so a concurrent delete
@@ -45,6 +48,7 @@ triggers (I3) and orphaned references (R1) on either database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 
@@ -61,6 +65,8 @@ REFERENCES = (
     Reference("billing_bill", "account_id", "customers_account", lock=False),
     Reference("billing_bill", "run_id", "billing_billrun", lock=True),
     Reference("billing_bill", "journal_entry_id", "ledger_journalentry", lock=False),
+    Reference("ledger_journalentry", "actor_id", "staff_user", lock=True),
+    Reference("ledger_journalentry", "reverses_id", "ledger_journalentry", lock=False),
     Reference("ledger_posting", "entry_id", "ledger_journalentry", lock=False),
     Reference("ledger_posting", "ledger_account_id", "ledger_ledgeraccount", lock=False),
     Reference("ledger_posting", "customer_account_id", "customers_account", lock=False),
@@ -73,7 +79,7 @@ REFERENCES = (
     Reference("payments_payment", "receipt_id", "payments_receipt", lock=True),
 )
 # Children that are never updated (an append-only trigger refuses it) need no update check.
-APPEND_ONLY = {"ledger_posting", "core_auditevent"}
+APPEND_ONLY = {"ledger_journalentry", "ledger_posting", "core_auditevent"}
 # Journal entries are never deleted: their append-only trigger refuses it.
 NEVER_DELETED = {"ledger_journalentry"}
 
@@ -198,16 +204,16 @@ FUNCTIONS = (
 )
 
 
-def _children() -> dict[str, list[Reference]]:
+def _children(references: Sequence[Reference]) -> dict[str, list[Reference]]:
     out: dict[str, list[Reference]] = {}
-    for ref in REFERENCES:
+    for ref in references:
         out.setdefault(ref.child, []).append(ref)
     return out
 
 
-def _parents() -> dict[str, list[Reference]]:
+def _parents(references: Sequence[Reference]) -> dict[str, list[Reference]]:
     out: dict[str, list[Reference]] = {}
-    for ref in REFERENCES:
+    for ref in references:
         if ref.parent not in NEVER_DELETED:
             out.setdefault(ref.parent, []).append(ref)
     return out
@@ -244,14 +250,14 @@ def _parent_triggers(parent: str, refs: list[Reference]) -> list[str]:
     ]
 
 
-def _trigger_tables() -> dict[str, str]:
-    """Trigger name -> its table, for every trigger this module installs."""
+def _trigger_tables(references: Sequence[Reference] = REFERENCES) -> dict[str, str]:
+    """Trigger name -> its table, for every trigger installed for ``references``."""
     out = {}
-    for child in _children():
+    for child in _children(references):
         out[f"{child}_refs_insert"] = child
         if child not in APPEND_ONLY:
             out[f"{child}_refs_update"] = child
-    for parent in _parents():
+    for parent in _parents(references):
         out[f"{parent}_refs_delete"] = parent
         out[f"{parent}_refs_key"] = parent
     return out
@@ -262,22 +268,22 @@ def trigger_names() -> set[str]:
     return set(_trigger_tables())
 
 
-def install(connection: Any) -> None:
-    """Drop the foreign keys in ``REFERENCES`` and (re)install the triggers (PostgreSQL only).
+def install(connection: Any, references: Sequence[Reference] = REFERENCES) -> None:
+    """Drop the foreign keys of ``references`` and (re)install the triggers (PostgreSQL only).
 
     Safe to run again: a later migration that adds a reference calls it once more."""
     if connection.vendor != "postgresql":
         return
     statements = [_CHECK_NEW_ROWS, _CHECK_OLD_ROWS, _REFUSE_KEY_CHANGE]
-    for child, refs in _children().items():
+    for child, refs in _children(references).items():
         statements += _child_triggers(child, refs)
-    for parent, refs in _parents().items():
+    for parent, refs in _parents(references).items():
         statements += _parent_triggers(parent, refs)
     with connection.cursor() as cursor:
-        for ref in REFERENCES:
+        for ref in references:
             for name in _foreign_keys(cursor, ref):
                 cursor.execute(f'ALTER TABLE {ref.child} DROP CONSTRAINT "{name}"')
-        for name, table in _trigger_tables().items():
+        for name, table in _trigger_tables(references).items():
             cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         for sql in statements:
             cursor.execute(sql)
@@ -292,8 +298,29 @@ def uninstall(connection: Any, schema_editor: Any, apps: Any) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         for function in FUNCTIONS:
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+    _add_foreign_keys(connection, schema_editor, apps, REFERENCES)
+
+
+def withdraw(connection: Any, schema_editor: Any, apps: Any, refs: Sequence[Reference]) -> None:
+    """Check ``refs`` by foreign keys again and the other references by triggers (PostgreSQL
+    only): reverses a migration that moved ``refs`` to triggers."""
+    if connection.vendor != "postgresql":
+        return
+    rest = [r for r in REFERENCES if r not in refs]
     with connection.cursor() as cursor:
-        columns = {(r.child, r.column) for r in REFERENCES if not _foreign_keys(cursor, r)}
+        for name, table in _trigger_tables(refs).items():
+            if name not in _trigger_tables(rest):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    install(connection, rest)
+    _add_foreign_keys(connection, schema_editor, apps, refs)
+
+
+def _add_foreign_keys(
+    connection: Any, schema_editor: Any, apps: Any, refs: Sequence[Reference]
+) -> None:
+    """Django's foreign key on each of ``refs`` that has none."""
+    with connection.cursor() as cursor:
+        columns = {(r.child, r.column) for r in refs if not _foreign_keys(cursor, r)}
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if field.remote_field and (model._meta.db_table, field.column) in columns:

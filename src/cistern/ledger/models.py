@@ -82,11 +82,27 @@ class JournalEntry(models.Model):
     source = models.CharField(max_length=40)  # bill, payment, adjustment, fee, reversal...
     source_ref = models.CharField(max_length=80, blank=True)  # e.g. the bill or receipt number
     memo = models.CharField(max_length=300, blank=True)
+    # Not indexed: no query looks entries up by who posted them (a bill run's 100,000 entries
+    # all name one user). On PostgreSQL this and ``reverses`` are checked per statement by
+    # triggers, not by foreign keys (``cistern.ledger.db_references``).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    # The entry this one reverses; at most one reversal per entry (the partial unique
+    # constraint below: nearly every entry reverses none, and those rows stay out of the
+    # index). ``entry.reversed_by`` is therefore a manager: ``entry.reversed_by.first()``.
+    reverses = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        db_index=False,
     )
 
     class Meta:
@@ -95,6 +111,11 @@ class JournalEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["idempotency_key"], name="ledger_entry_one_per_idempotency_key"
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=Q(reverses__isnull=False),
+                name="ledger_entry_reversed_once",
             ),
         ]
 
@@ -130,7 +151,14 @@ class Posting(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["customer_account", "effective_date"]),
+            # Only receivable postings name a customer account (about half: the revenue and
+            # cash legs carry none), and every query by it says ``customer_account_id = X``
+            # (or ``= ANY``/``IN``), which implies the condition on both vendors' planners.
+            models.Index(
+                fields=["customer_account", "effective_date"],
+                condition=Q(customer_account__isnull=False),
+                name="ledger_posting_customer_date",
+            ),
             models.Index(fields=["ledger_account", "effective_date"]),
         ]
         constraints = [

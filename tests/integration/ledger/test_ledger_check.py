@@ -122,13 +122,14 @@ def test_a_missing_trigger_fails_i3(sound_ledger) -> None:
 
 
 def test_a_reversal_that_does_not_mirror_its_original_fails_i4(sound_ledger, account) -> None:
+    reversal = sound_ledger.reversed_by.get()
     rogue = JournalEntry.objects.create(
         idempotency_key="rogue",
         content_hash="x",
         effective_date=date(2025, 1, 7),
         recorded_at=timezone.now(),
         source="reversal",
-        reverses=sound_ledger.reversed_by,
+        reverses=reversal,
     )
     Posting.objects.bulk_create(
         [
@@ -149,8 +150,8 @@ def test_a_reversal_that_does_not_mirror_its_original_fails_i4(sound_ledger, acc
         ]
     )
     problems = ledger_check()["I4"]
-    assert f"JE{rogue.pk} reverses JE{sound_ledger.reversed_by.pk}, itself a reversal" in problems
-    assert f"JE{rogue.pk} does not exactly mirror JE{sound_ledger.reversed_by.pk}" in problems
+    assert f"JE{rogue.pk} reverses JE{reversal.pk}, itself a reversal" in problems
+    assert f"JE{rogue.pk} does not exactly mirror JE{reversal.pk}" in problems
 
 
 def test_an_entry_recorded_after_its_period_closed_fails_i9(sound_ledger) -> None:

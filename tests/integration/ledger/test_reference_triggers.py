@@ -1,4 +1,5 @@
-"""Referential integrity of bills, lines, postings and audit rows (``ledger.db_references``).
+"""Referential integrity of bills, lines, entries, postings, audit rows and payments
+(``ledger.db_references``).
 
 PostgreSQL checks these references with statement-level triggers instead of foreign keys;
 SQLite keeps its foreign keys. Either way a row that names a missing parent, or the delete
@@ -88,11 +89,32 @@ def _insert_posting_pair(entry_id: int, account_id: int, ledger_account_id: int)
     )  # fmt: skip
 
 
-def _new_entry() -> int:
+def _new_entry(**fields) -> int:
     return JournalEntry.objects.create(
-        idempotency_key="refs:new", content_hash="x", effective_date=date(2025, 3, 1),
-        recorded_at=timezone.now(), source="test",
+        **{"idempotency_key": "refs:new", **fields}, content_hash="x",
+        effective_date=date(2025, 3, 1), recorded_at=timezone.now(), source="test",
     ).pk  # fmt: skip
+
+
+def _entry_by(user: User, account_id: int) -> int:
+    """A balanced entry posted by ``user``, written directly: no audit row names the user.
+    Call it in a transaction: on PostgreSQL an entry commits only with its postings."""
+    entry_id = _new_entry(actor=user, idempotency_key=f"refs:{user.username}")
+    ar_water = LedgerAccount.objects.get(code=codes.AR_WATER).pk
+    _insert_posting_pair(entry_id, account_id, ar_water)
+    return entry_id
+
+
+@pytest.fixture
+def actors(world) -> None:
+    """A user who posted one entry and one in one audit row, each named nowhere else."""
+    poster = User.objects.create(username="poster")
+    with transaction.atomic():
+        _entry_by(poster, world["account"].pk)
+    audited = User.objects.create(username="audited")
+    AuditEvent.objects.create(
+        occurred_at=timezone.now(), actor=audited, action="t", subject_type="t", subject_id="1"
+    )
 
 
 def _payment(w, **refs) -> Payment:
@@ -124,6 +146,8 @@ ORPHAN_INSERTS = {
     "posting -> ledger account": lambda w: _insert_posting_pair(
         _new_entry(), w["account"].pk, MISSING
     ),
+    "entry -> actor": lambda w: _new_entry(actor_id=MISSING),
+    "entry -> reversed entry": lambda w: _new_entry(reverses_id=MISSING),
     "audit event -> actor": lambda w: AuditEvent.objects.create(
         occurred_at=timezone.now(), actor_id=MISSING, action="t", subject_type="t", subject_id="1"
     ),
@@ -166,14 +190,18 @@ PARENT_DELETES = {
         "ledger_posting.ledger_account_id",
     ),
     "user in the audit trail": (
-        lambda w: User.objects.filter(pk=w["entry"].actor_id),
+        lambda w: User.objects.filter(username="audited"),
         "core_auditevent.actor_id",
+    ),
+    "user who posted an entry": (
+        lambda w: User.objects.filter(username="poster"),
+        "ledger_journalentry.actor_id",
     ),
 }
 
 
 @pytest.mark.parametrize("case", PARENT_DELETES.values(), ids=PARENT_DELETES.keys())
-def test_deleting_a_parent_still_referenced_is_refused(world, case) -> None:
+def test_deleting_a_parent_still_referenced_is_refused(world, actors, case) -> None:
     # Around Django's on_delete (which would refuse or cascade in Python first): the raw
     # delete is what a hand edit or a bypassing import would do.
     rows, match = case
@@ -202,6 +230,21 @@ def test_ledger_check_reports_an_orphan_the_triggers_were_bypassed_for(world) ->
         problems = check_r1_references()
         transaction.set_rollback(True)
     assert any(f"bill_id = {MISSING} refers to no billing_bill row" in p for p in problems)
+
+
+@pytest.mark.postgres
+def test_ledger_check_reports_an_entry_naming_a_missing_actor_or_original(world) -> None:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        entry_id = _new_entry(actor_id=MISSING, reverses_id=MISSING + 1)
+        problems = check_r1_references()
+        transaction.set_rollback(True)
+    assert problems == [
+        f"ledger_journalentry row {entry_id}: actor_id = {MISSING} refers to no staff_user row",
+        f"ledger_journalentry row {entry_id}: reverses_id = {MISSING + 1} refers to no "
+        "ledger_journalentry row",
+    ]
 
 
 @pytest.mark.postgres
@@ -281,6 +324,21 @@ def test_a_line_does_not_lock_a_bill_its_own_transaction_inserted(world) -> None
         assert not _locked_by_this_transaction("billing_bill", bill.pk)
         assert _delete_from_another_connection("billing_bill", bill.pk) == 0
     assert BillLine.objects.filter(bill=bill).count() == 2
+    assert check_r1_references() == []
+
+
+@pytest.mark.postgres
+def test_an_entry_locks_its_committed_actor_so_a_concurrent_delete_waits(world) -> None:
+    # Given a committed user who has posted nothing yet
+    user = User.objects.create(username="late")
+    # When an entry by that user is written and, before it commits, someone deletes the user
+    with transaction.atomic():
+        entry_id = _entry_by(user, world["account"].pk)
+        assert _locked_by_this_transaction("staff_user", user.pk)
+        outcome = _delete_from_another_connection("staff_user", user.pk)
+    # Then the delete waited for the writer (and gave up): the entry has its actor
+    assert isinstance(outcome, OperationalError) and "lock timeout" in str(outcome)
+    assert JournalEntry.objects.get(pk=entry_id).actor_id == user.pk
     assert check_r1_references() == []
 
 
