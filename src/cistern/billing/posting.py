@@ -2,13 +2,13 @@
 
 Chunks of accounts commit independently. A chunk's bills post through the ledger's
 set-based writer (``cistern.ledger.bulk_set``: the database sums each bill's lines by
-category, as ``domain.entries.bill_legs`` does, and writes the postings in one ``INSERT ...
-SELECT``), each entry under idempotency key ``bill:<id>``, so running the post again (after
-a crash, or twice) posts nothing twice: posted bills are skipped and a replayed key returns
-the entry already written (reliability.md I7). The chunk's entries are worked out before its
-transaction and only the bills still draft inside it post (``bill_run_post_chunk`` says why
-that is safe). A bill whose posting fails is held with the reason and the run goes on;
-releasing it lets the next post pick it up.
+category, as ``domain.entries.bill_legs`` does, and the postings go in by one statement, a
+``COPY`` on PostgreSQL), each entry under idempotency key ``bill:<id>``, so running the post
+again (after a crash, or twice) posts nothing twice: posted bills are skipped and a replayed
+key returns the entry already written (reliability.md I7). The chunk's entries are worked
+out before its transaction and only the bills still draft inside it post
+(``bill_run_post_chunk`` says why that is safe). A bill whose posting fails is held with
+the reason and the run goes on; releasing it lets the next post pick it up.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +43,7 @@ from cistern.ledger.bulk_set import (
     EntryHeader,
     journal_entries_plan_by_category,
     journal_entries_post_plan,
+    journal_entries_stage_plan,
 )
 from cistern.ledger.bulk_sql import rows_relation, values_in
 from cistern.ledger.codes import RECEIVABLE_FOR_CATEGORY, REVENUE_FOR_CATEGORY
@@ -138,13 +138,14 @@ def bill_run_post_chunk(
     error), the chunk falls back to one bill at a time, each in a savepoint.
 
     The reading and working out (the drafts, their sums, every entry's hash and audit
-    document) happen before the transaction, so on SQLite another process's chunk writes
-    meanwhile (``writer_turn``). That is safe because a bill's lines, account and dates are
-    written with it and never changed (a recalculation deletes the draft and writes a new
-    bill, under a new id; ids are never reused): what was read of a bill still draft inside
-    the transaction is still true. What can change is decided inside, under the locks: which
-    bills are still draft (locked; one held meanwhile drops out, one released meanwhile has
-    the chunk planned again), the customer accounts, the periods, the keys already posted.
+    document; on SQLite the binding of the entries into scratch tables) happen before the
+    transaction, so on SQLite another process's chunk writes meanwhile (``writer_turn``).
+    That is safe because a bill's lines, account and dates are written with it and never
+    changed (a recalculation deletes the draft and writes a new bill, under a new id; ids
+    are never reused): what was read of a bill still draft inside the transaction is still
+    true. What can change is decided inside, under the locks: which bills are still draft
+    (locked; one held meanwhile drops out, one released meanwhile has the chunk planned
+    again), the customer accounts, the periods, the keys already posted.
     """
     drafts = _drafts(run_id, first_account_id, last_account_id)
     plan = _plan_or_none(run_id, drafts)
@@ -161,7 +162,8 @@ def bill_run_post_chunk(
         if fault is not None:
             for position in range(len(bills)):
                 fault(chunk_index, position)
-        BillRun.objects.filter(pk=run_id).update(bills_posted=F("bills_posted") + posted)
+    # (The run's count of posted bills is set when the run finishes, from its bills: a
+    # counter bumped here would have every chunk queue on the run's row until it commits.)
     return posted
 
 
@@ -241,14 +243,17 @@ def bill_entry_request(bill: Bill, lines: list[tuple[str, int]]) -> EntryRequest
 
 
 def _plan_or_none(run_id: int, bills: list[_Draft]) -> CategoryPlan | None:
-    """The chunk's plan, made before its transaction; None if that failed (the transaction
-    plans again, and falls back to posting bill by bill if that fails too)."""
+    """The chunk's plan, made (and on SQLite staged: its entries bound into scratch tables,
+    which takes no lock) before its transaction; None if that failed (the transaction plans
+    and stages again, and falls back to posting bill by bill if that fails too)."""
     # Inside a caller's transaction (tests, a task), in a savepoint: a failure must leave
     # that transaction usable for the fallback.
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
         with guard:
-            return _plan(run_id, bills)
+            plan = _plan(run_id, bills)
+            journal_entries_stage_plan(plan=plan)
+            return plan
     except (DatabaseError, ServiceError) as error:
         logger.warning(PLAN_FAILED, run_id, error)
         return None

@@ -69,7 +69,8 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            sql = f"COPY {table} ({names}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:  # see copy_text
                 for row in rows:
                     copy.write_row(row)
                     count += 1
@@ -103,17 +104,24 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_text(model: type[models.Model], columns: Sequence[str], parts: Iterable[str]) -> None:
+def copy_text(model: type[models.Model], columns: Sequence[str], parts: Iterable[str]) -> int:
     """``COPY`` rows the caller rendered as PostgreSQL's text format (``copy_field`` per
     value, tab between values, newline after each row): a caller that renders a row with
     one format string, most of it fixed, saves psycopg's formatting of every value. Each
     part (some rows) is sent as soon as it is made, so the server stores rows while the
-    caller renders the next ones (a generator keeps the two going side by side)."""
+    caller renders the next ones (a generator keeps the two going side by side). Returns
+    the number of rows the server stored (its ``COPY n``), for the caller to check.
+
+    A refusal (a trigger's, a constraint's) is raised as Django's ``DatabaseError``, as
+    from ``cursor.execute``: the copy goes around Django's cursor, and callers that fall
+    back on a database error (bill posting) catch Django's errors, not the driver's."""
     table, names = quoted_names(model, columns)
     sql = f"COPY {table} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for part in parts:
-            copy.write(part)
+    with connection.cursor() as cursor:
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for part in parts:
+                copy.write(part)
+        return int(cursor.cursor.rowcount)
 
 
 COPY_PART_ROWS = 1000  # rows rendered per part handed to copy_text

@@ -19,7 +19,7 @@ the codes: ``entry_content_hash`` sorts legs by their ``json.dumps(sort_keys=Tru
 which begins ``{"account": "<code>"``, and two different plain codes differ within
 ``<code>"`` (neither can be a prefix of the other, as a code holds no ``"``), whatever the
 amounts. ``check_texts`` compares a template's output with the single path's functions
-(``bulk_set`` calls it on the first entry of every shape of every batch), and
+(``bulk_plan`` calls it on the first entry of every shape of every batch), and
 tests/unit/ledger/test_bulk_text.py compares them on generated entries.
 """
 
@@ -40,7 +40,7 @@ _DATE, _MEMO, _REF, _CUSTOMER, _KEY, _AMOUNTS = range(6)
 
 
 class Header(Protocol):
-    """What a template needs of an entry besides its amounts (``bulk_set.EntryHeader``)."""
+    """What a template needs of an entry besides its amounts (``bulk_plan.EntryHeader``)."""
 
     @property
     def idempotency_key(self) -> str: ...
@@ -110,8 +110,9 @@ class Template(NamedTuple):
         return self.text % self.fields(values)
 
 
-def _template(parts: Sequence[str | int]) -> Template:
-    """Literal text and fields (an int: the position of the value) into a ``Template``."""
+def template(parts: Sequence[str | int]) -> Template:
+    """Literal text and fields (an int: the position of the value) into a ``Template``
+    (also ``bulk_write``'s postings as ``COPY`` text)."""
     text = "".join("%s" if isinstance(p, int) else p.replace("%", "%%") for p in parts)
     return Template(text, itemgetter(*[p for p in parts if isinstance(p, int)]))
 
@@ -136,7 +137,7 @@ def _hash_template(source: str, legs: Sequence[tuple[str, str]]) -> Template:
             ',"charge_category":"' + category + '","customer_account_id":', customer, "}",
         ]  # fmt: skip
     parts += ['],"memo":"', _MEMO, '","source":"' + source + '","source_ref":"', _REF, '"}']
-    return _template(parts)
+    return template(parts)
 
 
 def _audit_template(source: str, legs: Sequence[tuple[str, str]]) -> Template:
@@ -152,7 +153,7 @@ def _audit_template(source: str, legs: Sequence[tuple[str, str]]) -> Template:
             ", " if n else "", '{"account": "' + code + '", "amount_cents": ', amount,
             ', "customer_account_id": ', customer, ', "charge_category": "' + category + '"}',
         ]  # fmt: skip
-    return _template([*parts, "]}"])
+    return template([*parts, "]}"])
 
 
 def entry_texts(

@@ -5,6 +5,8 @@ before it opens its transaction (so on SQLite another process writes meanwhile).
 two, people and processes go on: a bill may be held, released, or recalculated (deleted and
 written again under a new id). Each test does one of these right after the chunk's plan is
 made, then checks that what was posted is what the bills say *inside* the transaction.
+On SQLite the plan's entries are also staged then (temporary scratch tables, no lock):
+nothing staged may be posted for a bill that dropped out, nor outlive the write.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cistern.ledger.models import JournalEntry
 from cistern.staff.roles import Role
 from tests.factories.staff import staff_user
 from tests.integration.billing import makers
+from tests.integration.ledger.faults import REFUSED, refuse_postings_of, staged_rows
 
 pytestmark = pytest.mark.django_db
 JAN_1, JAN_31 = date(2025, 1, 1), date(2025, 1, 31)
@@ -143,4 +146,53 @@ def test_a_bill_rewritten_after_its_chunk_was_planned_posts_as_rewritten(clerk, 
     assert new.journal_entry.idempotency_key == f"bill:{new.pk}"
     assert _receivable_sums(new.journal_entry) == _sums(new)
     assert run.bills.filter(status=Bill.Status.POSTED).count() == 5
+    assert all(not problems for problems in ledger_check().values())
+
+
+def _each_posted_bill_sums_its_own_lines(run: BillRun) -> None:
+    for bill in run.bills.filter(status=Bill.Status.POSTED).select_related("journal_entry"):
+        assert bill.journal_entry.idempotency_key == f"bill:{bill.pk}"
+        assert _receivable_sums(bill.journal_entry) == _sums(bill)
+
+
+def test_a_bill_held_after_its_chunk_was_staged_is_left_out_and_nothing_stays_staged(
+    clerk, rates, monkeypatch
+):
+    # given a reviewed run whose chunk is planned and staged, then one bill held
+    run = _reviewed_run(clerk, 5)
+    held = run.bills.order_by("account_id")[1]
+    _meanwhile(monkeypatch, lambda: bill_hold(bill=held, reason="Customer disputes", actor=clerk))
+    # when the run posts
+    bill_run_post(run=run, actor=clerk)
+    # then the held bill has no entry, the others posted with their own lines
+    held.refresh_from_db()
+    assert held.status == Bill.Status.HELD and held.journal_entry_id is None
+    assert not JournalEntry.objects.filter(idempotency_key=f"bill:{held.pk}").exists()
+    assert run.bills.filter(status=Bill.Status.POSTED).count() == 4
+    assert JournalEntry.objects.filter(idempotency_key__startswith="bill:").count() == 4
+    _each_posted_bill_sums_its_own_lines(run)
+    # and nothing is left in the scratch tables
+    assert staged_rows() == (0, 0, 0)
+    assert all(not problems for problems in ledger_check().values())
+
+
+def test_a_chunk_whose_write_failed_leaves_nothing_the_next_chunk_posts(clerk, rates):
+    # given a run of two chunks, and a database that refuses any posting for the first
+    # chunk's first account (so that chunk's set-based write fails and rolls back, then
+    # posts bill by bill, and that bill is held)
+    run = _reviewed_run(clerk, 6)
+    bills = list(run.bills.order_by("account_id"))
+    refused = bills[0]
+    refuse_postings_of(refused.account_id)
+    # when the run posts
+    bill_run_post(run=run, actor=clerk, chunk_size=3)
+    # then the refused bill is held with no entry, every other bill posted once with its
+    # own lines (none with the failed chunk's staged rows), and nothing stays staged
+    refused.refresh_from_db()
+    assert refused.status == Bill.Status.HELD and REFUSED in refused.held_reason
+    assert not JournalEntry.objects.filter(idempotency_key=f"bill:{refused.pk}").exists()
+    assert run.bills.filter(status=Bill.Status.POSTED).count() == 5
+    assert JournalEntry.objects.filter(idempotency_key__startswith="bill:").count() == 5
+    _each_posted_bill_sums_its_own_lines(run)
+    assert staged_rows() == (0, 0, 0)
     assert all(not problems for problems in ledger_check().values())

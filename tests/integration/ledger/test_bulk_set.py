@@ -6,6 +6,7 @@ what was written, what was refused and why, and that a replay writes nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -144,3 +145,44 @@ def test_keys_and_texts_that_need_quoting_are_written_and_found_again(finance, a
         assert (entry.idempotency_key, entry.source_ref, entry.memo) == (f"set:{text}", text, text)
         event = AuditEvent.objects.get(subject_id=str(entry.pk), action="ledger.entry.post")
         assert event.after["memo"] == text and event.reason == text
+
+
+def test_categories_that_need_escaping_are_posted_intact_in_leg_order(finance, account) -> None:
+    # given categories with a tab, a backslash, a newline, a percent sign and braces (every
+    # way the COPY text or its templates could mangle them), two of them on one account
+    accounts = {
+        "wa\tter": (codes.AR_WATER, codes.REV_WATER),
+        "se\\wer": (codes.AR_SEWER, codes.REV_SEWER),
+        "n\nl": (codes.AR_FEES, codes.FEE_LATE),
+        "50%": (codes.AR_FEES, codes.FEE_DOOR_TAG),
+        "é{0}": (codes.AR_OTHER, codes.REV_OTHER),
+    }
+    receivable = {category: pair[0] for category, pair in accounts.items()}
+    revenue = {category: pair[1] for category, pair in accounts.items()}
+    odd = list(accounts)
+    lines = [(1, category, 100 * n - 250, n) for n, category in enumerate(odd, start=1)]
+    batch = replace(
+        _batch([_header(1, account.pk)], lines),
+        receivable_for_category=receivable,
+        revenue_for_category=revenue,
+    )
+    # when it posts set-based
+    result = journal_entries_post_by_category(batch=batch, actor=finance)
+    # then its postings are the legs, in order, with the categories as given
+    legs = []
+    for _ref, category, cents, _seq in lines:
+        legs += [
+            Leg(receivable[category], cents, account.pk, category),
+            Leg(revenue[category], -cents),
+        ]
+    written = Posting.objects.filter(entry_id=result.entry_ids[1]).order_by("id")
+    assert [
+        Leg(p.ledger_account.code, p.amount_cents, p.customer_account_id, p.charge_category)
+        for p in written
+    ] == legs
+    # and the single path with the same legs replays it (same content hash)
+    replay = journal_entry_post(
+        idempotency_key="set:1", effective_date=MARCH, source="bill", source_ref="R1",
+        legs=legs, actor=finance,
+    )  # fmt: skip
+    assert replay.pk == result.entry_ids[1]
