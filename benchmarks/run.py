@@ -90,12 +90,11 @@ def posting_figures(label: str, env: dict[str, str], quick: bool) -> dict:
     """Bulk ledger posting, the persisted bill run (with its plain-SQL baseline) and, on
     PostgreSQL, lockbox/counter/API payments: each its own bounded step."""
     figures: dict = {}
-    pg = label == "PostgreSQL"
     steps = [
         ("ledger", ["benchmarks/bench_ledger.py", "--single", "0", "--bulk", "20000"]),
-        # Both cores on PostgreSQL; one process on SQLite, whose single writer gains nothing
-        # from a second (docs/operations/workers.md).
-        ("billrun", ["benchmarks/bench_billrun.py", "--workers", "2" if pg else "1"]),
+        # Both cores, as `cistern billrun` uses by default on either database: on SQLite one
+        # process rates and plans while the other writes (docs/operations/workers.md).
+        ("billrun", ["benchmarks/bench_billrun.py", "--workers", "2"]),
     ]
     if label == "PostgreSQL":
         lockbox = "10000" if quick else "100000"

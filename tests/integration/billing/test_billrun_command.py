@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from cistern.billing.management.commands import billrun
 from cistern.billing.management.commands.billrun import progress_bar
 from cistern.billing.models import Bill, BillRun
 from tests.integration.billing import makers
@@ -59,3 +60,22 @@ def test_the_progress_bar_shows_done_total_rate_and_time_left() -> None:
     line = progress_bar(250, 1000, started=0.0, now=5.0)
     assert line.startswith("[" + "#" * 7 + "." * 23 + "]")
     assert "250/1000" in line and "25%" in line and "50/s" in line and "~15s left" in line
+
+
+@pytest.mark.parametrize(
+    ("given", "configured", "expected"),
+    [(None, 0, "cpus"), (None, 3, 3), (1, 3, 1), (4, 0, 4)],
+)
+def test_workers_default_to_one_per_processor_on_either_database(
+    settings, monkeypatch, given, configured, expected
+) -> None:
+    """``--workers``, else the setting, else one process per CPU (SQLite included: one
+    process rates or plans while the other writes)."""
+    monkeypatch.setattr(billrun.os, "cpu_count", lambda: 6)
+    settings.CISTERN_BILLRUN_WORKERS = configured
+    assert billrun._workers(given) == (6 if expected == "cpus" else expected)
+
+
+def test_workers_below_one_are_refused() -> None:
+    with pytest.raises(CommandError, match="at least 1"):
+        billrun._workers(0)

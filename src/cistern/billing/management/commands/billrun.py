@@ -3,7 +3,7 @@
 ``calculate`` and ``post`` run their chunks through ``billing.dispatch`` with a text
 progress bar: on Celery workers when ``CISTERN_BROKER_URL`` is set, else in this process,
 on ``--workers N`` child processes (default ``CISTERN_BILLRUN_WORKERS``, else the number of
-CPUs on PostgreSQL and 1 on SQLite). Chunks are 5,000 accounts unless ``--chunk-size`` says
+CPUs). Chunks are 5,000 accounts unless ``--chunk-size`` says
 otherwise.
 Both are safe to run again: after a crash, run the same command and it picks up where it
 stopped (posting never posts a bill twice).
@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 
 from cistern.billing.chunks import CALCULATE_CHUNK_SIZE, ChunkDone
 from cistern.billing.dispatch import (
@@ -53,14 +52,14 @@ def progress_bar(done: int, total: int, started: float, now: float) -> str:
 
 
 def _workers(given: int | None) -> int:
-    """``--workers``, else the setting (tests set 1), else one process per CPU on
-    PostgreSQL and one on SQLite: SQLite has one writer at a time, and measured on the
-    100,000-account demo, two processes posted no faster than one (docs/operations/workers.md)."""
+    """``--workers``, else the setting (tests set 1), else one process per CPU, on either
+    database: SQLite has one writer at a time, but a chunk reads, rates or plans before its
+    write transaction, so a second process works while the first writes (measured on the
+    100,000-account demo, docs/operations/workers.md)."""
     if given is not None and given < 1:
         raise CommandError("--workers must be at least 1.")
     configured = getattr(settings, "CISTERN_BILLRUN_WORKERS", 0)
-    default = 1 if connection.vendor == "sqlite" else os.cpu_count() or 1
-    return given or configured or default
+    return given or configured or os.cpu_count() or 1
 
 
 class Command(BaseCommand):
@@ -85,7 +84,7 @@ class Command(BaseCommand):
             p.add_argument(
                 "--workers", type=int, default=None, metavar="N",
                 help="Processes that run chunks when no broker is configured (default: "
-                "CISTERN_BILLRUN_WORKERS, else the CPUs on PostgreSQL, 1 on SQLite).",
+                "CISTERN_BILLRUN_WORKERS, else the number of CPUs).",
             )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
