@@ -16,7 +16,7 @@ entry whole. The number of postings written is checked.
 PostgreSQL: the entries' ids are reserved from the sequence first, so every row is known
 before it is sent; then one ``COPY`` each of the entries, the postings and the audit rows,
 as text rendered in Python (``bulk_sql.copy_text``): one format per row, or per shape of
-entry for the postings (``_postings_template``: accounts, categories and separators are
+entry for the postings (``postings_template``: accounts, categories and separators are
 fixed by the shape), because psycopg's formatting of every value cost more than the
 database's work. The postings used to go in by an ``INSERT ... SELECT`` from ``unnest``
 arrays joined to the category map, the most expensive statement of a bill run (about 4.5 s
