@@ -2,9 +2,9 @@
 
 PostgreSQL: BEFORE UPDATE OR DELETE row triggers on entries and postings raise. The
 balance rule — every entry's postings sum to zero over at least two legs — is checked in
-two parts that together cost one set-based query per INSERT statement and one index probe
-per entry at commit (a bulk post of 100,000 entries used to fire a per-row deferred SUM
-330,000 times):
+two parts that together cost one set-based query per INSERT statement and one deferred
+check per INSERT statement on entries at commit (a bulk post of 100,000 entries used to
+fire a per-row deferred SUM 330,000 times, then a per-row deferred probe 100,000 times):
 
 - ``ledger_posting_balanced_stmt``: a statement-level AFTER INSERT trigger on postings. For
   every entry the statement inserted postings for (its ``REFERENCING NEW TABLE``), it sums
@@ -13,10 +13,25 @@ per entry at commit (a bulk post of 100,000 entries used to fire a per-row defer
   statement each entry that has postings balances. Every writer inserts an entry's
   postings in one statement (``bulk_create``, the bulk path's ``COPY``, ``INSERT ...
   SELECT``); postings added to an entry later must balance among themselves to pass.
-- ``ledger_journalentry_has_postings``: a deferred constraint row trigger on entries
-  (``DEFERRABLE INITIALLY DEFERRED``) that checks at commit that the entry has at least one
-  posting — by the rule above, it then balances. An entry committed without postings is
-  refused.
+- ``ledger_journalentry_queue_check_stmt`` and ``ledger_entry_check_has_postings``: every
+  committed entry has at least one posting — by the rule above, it then balances. An
+  entry's postings come after it, so this waits for commit. A statement-level AFTER
+  INSERT trigger on entries records the ids the statement inserted as ONE row (a
+  ``bigint[]``) of ``ledger_entry_check``; a deferred constraint row trigger on that table
+  (``DEFERRABLE INITIALLY DEFERRED``) checks, at commit or ``SET CONSTRAINTS ALL
+  IMMEDIATE``, that every one of those ids has a posting (one nested loop of
+  ``ledger_posting.entry_id`` index probes), raises ``UNBALANCED`` for the lowest that has
+  none, and otherwise deletes its row. So one deferred event per INSERT statement on
+  entries instead of one plpgsql call per entry: the commit of a 92,578-entry insert took
+  480-840 ms with the per-row trigger (``ledger_journalentry_has_postings``, migrations
+  0005-0008), 130-230 ms with this one (what is left is the index probes themselves) and
+  about 1 ms with no check at all (docs/decisions/ledger.md, "Triggers"). The table is
+  ``UNLOGGED``: a row lives only until the end of the transaction that wrote it (deleted
+  by its check at commit, or rolled back with it), so nothing in it ever needs to survive
+  a crash or reach a standby, and writing it costs no WAL (a crash empties an unlogged
+  table, which is just what it holds at rest). It is not a Django model, so the test
+  suite's flush, which truncates the models' tables, leaves it alone: it is empty after
+  every transaction.
 
 SQLite: BEFORE UPDATE and BEFORE DELETE triggers ``RAISE(ABORT)``; no balance trigger (the
 pure check before writing and ``ledger-check`` cover it). (TRUNCATE, which the test
@@ -87,14 +102,38 @@ PG_BALANCE = [
         RETURN NULL;
     END $$;
     """,
-    f"""
-    CREATE OR REPLACE FUNCTION ledger_check_entry_has_postings() RETURNS trigger
+    # The has-postings check, queued per statement on entries and run at commit (see the
+    # module docstring). The lookup is a LATERAL subquery with LIMIT 1 so that the plan is
+    # always a nested loop of ``entry_id`` index probes: as ``NOT EXISTS``, a large array
+    # against a small table could be planned as a hash anti-join, and on a grown ledger
+    # that would read every posting. jit is off because that loop's estimated cost crosses
+    # ``jit_above_cost`` at a few tens of thousands of ids, and compiling it costs more
+    # than it saves on a query this simple. The lowest id without postings is named.
+    """
+    CREATE OR REPLACE FUNCTION ledger_queue_entry_check() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        PERFORM 1 FROM ledger_posting WHERE entry_id = NEW.id LIMIT 1;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION '{UNBALANCED}', NEW.id, 0, 0;
+        INSERT INTO ledger_entry_check (entry_ids)
+        SELECT array_agg(id) FROM ledger_new_entries HAVING COUNT(*) > 0;
+        RETURN NULL;
+    END $$;
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION ledger_check_queued_entries() RETURNS trigger
+    LANGUAGE plpgsql SET jit = off AS $$
+    DECLARE
+        bad_entry bigint;
+    BEGIN
+        SELECT MIN(queued.id) INTO bad_entry
+          FROM unnest(NEW.entry_ids) AS queued(id)
+          LEFT JOIN LATERAL (
+                SELECT 1 AS found FROM ledger_posting p WHERE p.entry_id = queued.id LIMIT 1
+               ) AS posting ON true
+         WHERE posting.found IS NULL;
+        IF bad_entry IS NOT NULL THEN
+            RAISE EXCEPTION '{UNBALANCED}', bad_entry, 0, 0;
         END IF;
+        DELETE FROM ledger_entry_check WHERE id = NEW.id;
         RETURN NULL;
     END $$;
     """,
@@ -102,10 +141,18 @@ PG_BALANCE = [
     """CREATE TRIGGER ledger_posting_balanced_stmt AFTER INSERT ON ledger_posting
         REFERENCING NEW TABLE AS ledger_new_postings
         FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_inserted_postings();""",
-    "DROP TRIGGER IF EXISTS ledger_journalentry_has_postings ON ledger_journalentry;",
-    """CREATE CONSTRAINT TRIGGER ledger_journalentry_has_postings
-        AFTER INSERT ON ledger_journalentry DEFERRABLE INITIALLY DEFERRED
-        FOR EACH ROW EXECUTE FUNCTION ledger_check_entry_has_postings();""",
+    """CREATE UNLOGGED TABLE IF NOT EXISTS ledger_entry_check (
+        id bigserial PRIMARY KEY,
+        entry_ids bigint[] NOT NULL
+    );""",
+    "DROP TRIGGER IF EXISTS ledger_entry_check_has_postings ON ledger_entry_check;",
+    """CREATE CONSTRAINT TRIGGER ledger_entry_check_has_postings
+        AFTER INSERT ON ledger_entry_check DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION ledger_check_queued_entries();""",
+    "DROP TRIGGER IF EXISTS ledger_journalentry_queue_check_stmt ON ledger_journalentry;",
+    """CREATE TRIGGER ledger_journalentry_queue_check_stmt AFTER INSERT ON ledger_journalentry
+        REFERENCING NEW TABLE AS ledger_new_entries
+        FOR EACH STATEMENT EXECUTE FUNCTION ledger_queue_entry_check();""",
 ]
 # The first design (migration 0003): a deferred row trigger on both tables running a SUM
 # per entry and per posting at commit. Dropped by ``install_balance`` (migration 0005).
@@ -113,11 +160,25 @@ PG_LEGACY_BALANCE_UNINSTALL = [
     *[f"DROP TRIGGER IF EXISTS {t}_balanced ON {t};" for t in TABLES],
     "DROP FUNCTION IF EXISTS ledger_check_entry_balances();",
 ]
+# The second design's has-postings check (migrations 0005-0008): a deferred row trigger on
+# entries, one plpgsql call and index probe per entry at commit. Dropped by
+# ``install_balance`` (migration 0009).
+PG_ROW_CHECK_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS ledger_journalentry_has_postings ON ledger_journalentry;",
+    "DROP FUNCTION IF EXISTS ledger_check_entry_has_postings();",
+]
+# The current has-postings check; dropping the table drops its trigger.
+PG_ENTRY_CHECK_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS ledger_journalentry_queue_check_stmt ON ledger_journalentry;",
+    "DROP TABLE IF EXISTS ledger_entry_check;",
+    "DROP FUNCTION IF EXISTS ledger_queue_entry_check();",
+    "DROP FUNCTION IF EXISTS ledger_check_queued_entries();",
+]
 PG_BALANCE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS ledger_posting_balanced_stmt ON ledger_posting;",
-    "DROP TRIGGER IF EXISTS ledger_journalentry_has_postings ON ledger_journalentry;",
     "DROP FUNCTION IF EXISTS ledger_check_inserted_postings();",
-    "DROP FUNCTION IF EXISTS ledger_check_entry_has_postings();",
+    *PG_ENTRY_CHECK_UNINSTALL,
+    *PG_ROW_CHECK_UNINSTALL,
 ]
 PG_INSTALL = [*PG_APPEND_ONLY, *PG_BALANCE]
 PG_UNINSTALL = [
@@ -128,7 +189,8 @@ PG_UNINSTALL = [
 ]
 PG_EXPECTED = {f"{t}_append_only" for t in TABLES} | {
     "ledger_posting_balanced_stmt",
-    "ledger_journalentry_has_postings",
+    "ledger_journalentry_queue_check_stmt",
+    "ledger_entry_check_has_postings",
 }
 
 SQLITE_INSTALL = [
@@ -160,15 +222,25 @@ def uninstall(connection: Any) -> None:
 
 
 def install_balance(connection: Any) -> None:
-    """Replace the first design's balance triggers by the current ones (PostgreSQL only)."""
+    """Replace the earlier designs' balance triggers by the current ones (PostgreSQL only).
+
+    Idempotent: migration 0005 runs it on a fresh database, migration 0009 again."""
     if connection.vendor == "postgresql":
-        _run(connection, [*PG_LEGACY_BALANCE_UNINSTALL, *PG_BALANCE])
+        _run(connection, [*PG_LEGACY_BALANCE_UNINSTALL, *PG_ROW_CHECK_UNINSTALL, *PG_BALANCE])
 
 
 def uninstall_balance(connection: Any) -> None:
-    """Drop the current balance triggers (PostgreSQL only; migration 0005's reverse)."""
+    """Drop the balance triggers of either later design (PostgreSQL only; migration 0005's
+    reverse)."""
     if connection.vendor == "postgresql":
         _run(connection, PG_BALANCE_UNINSTALL)
+
+
+def uninstall_entry_check(connection: Any) -> None:
+    """Drop the per-statement has-postings check (PostgreSQL only; migration 0009's
+    reverse, which puts the per-row trigger back)."""
+    if connection.vendor == "postgresql":
+        _run(connection, PG_ENTRY_CHECK_UNINSTALL)
 
 
 def _run(connection: Any, statements: list[str]) -> None:

@@ -2,7 +2,8 @@
 
 Rows are written with raw SQL here, around the services, as a faulty caller or a hand-run
 statement would. The statement-level trigger on postings checks every entry an INSERT
-touched; the deferred trigger on entries refuses, at commit, an entry with no postings.
+touched; each INSERT statement on entries queues its ids as one row of
+``ledger_entry_check``, whose deferred trigger refuses, at commit, an entry with no postings.
 """
 
 from __future__ import annotations
@@ -32,6 +33,31 @@ def _new_entry(cursor, key: str) -> int:  # type: ignore[no-untyped-def]
         " RETURNING id",
         [key, DAY],
     )
+    return cursor.fetchone()[0]
+
+
+def _new_entries(cursor, keys: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
+    """One INSERT statement for all the entries; their ids in the order of ``keys``."""
+    values = ", ".join(["(%s, '', %s, now(), 'test', '', '')"] * len(keys))
+    cursor.execute(
+        "INSERT INTO ledger_journalentry (idempotency_key, content_hash, effective_date,"
+        f" recorded_at, source, source_ref, memo) VALUES {values} RETURNING id, idempotency_key",
+        [v for key in keys for v in (key, DAY)],
+    )
+    ids = {key: entry_id for entry_id, key in cursor.fetchall()}
+    return [ids[key] for key in keys]
+
+
+def _balanced_rows(ids: list[int]) -> list[tuple[int, str, int]]:
+    return [
+        (i, code, cents)
+        for i in ids
+        for code, cents in ((codes.CASH_CLEARING, 3), (codes.REV_WATER, -3))
+    ]
+
+
+def _queued_checks(cursor) -> int:  # type: ignore[no-untyped-def]
+    cursor.execute("SELECT COUNT(*) FROM ledger_entry_check")
     return cursor.fetchone()[0]
 
 
@@ -145,3 +171,58 @@ def test_a_real_commit_of_an_entry_without_postings_is_refused(finance) -> None:
     ):
         _new_entry(cursor, "raw:commit-empty")
     assert not JournalEntry.objects.filter(idempotency_key="raw:commit-empty").exists()
+
+
+def test_one_entry_without_postings_among_many_inserted_at_once_is_named(finance) -> None:
+    keys = [f"raw:batch:{n}" for n in range(40)]
+    with (
+        pytest.raises(DatabaseError) as refused,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        ids = _new_entries(cursor, keys)
+        empty = ids[17]
+        _insert_postings(cursor, _balanced_rows([i for i in ids if i != empty]))
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would check
+    assert f"journal entry {empty} does not balance: 0 cents over 0 postings" in str(refused.value)
+    assert not JournalEntry.objects.filter(idempotency_key__in=keys).exists()
+
+
+def test_entries_of_two_statements_pass_once_both_have_postings(finance) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        first = _new_entries(cursor, [f"raw:first:{n}" for n in range(5)])
+        second = _new_entries(cursor, [f"raw:second:{n}" for n in range(5)])
+        assert _queued_checks(cursor) == 2  # one per INSERT statement, not one per entry
+        _insert_postings(cursor, _balanced_rows(first + second))
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        assert _queued_checks(cursor) == 0
+    assert Posting.objects.filter(entry_id__in=first + second).count() == 20
+
+
+def test_an_insert_of_no_entries_queues_no_check(finance) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_journalentry (idempotency_key, content_hash, effective_date,"
+            " recorded_at, source, source_ref, memo)"
+            " SELECT 'never', '', %s, now(), 'test', '', '' WHERE false",
+            [DAY],
+        )
+        assert _queued_checks(cursor) == 0
+
+
+def test_a_posted_entry_leaves_no_check_queued(entry) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        assert _queued_checks(cursor) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_bulk_insert_leaves_the_check_table_empty(finance) -> None:
+    """A real COMMIT runs the queued check and the check deletes its row."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = _new_entries(cursor, [f"raw:bulk:{n}" for n in range(200)])
+        _insert_postings(cursor, _balanced_rows(ids))
+        assert _queued_checks(cursor) == 1
+    with connection.cursor() as cursor:
+        assert _queued_checks(cursor) == 0
+    assert Posting.objects.filter(entry_id__in=ids).count() == 400
