@@ -87,7 +87,7 @@ def bill_run_calculate(
     raters = RaterSet.for_period(period_end=run.period_end)
     rated = RatedLines(raters)  # shared by every chunk of the run
     run_chunks(
-        account_chunks(ids, chunk_size),
+        account_chunks(ids, chunk_size, workers=workers),
         lambda chunk: bill_run_calculate_chunk(
             run_id=run.pk,
             first_account_id=chunk.first_account_id,

@@ -86,7 +86,7 @@ def bill_run_post(
     drafts = run.bills.filter(status=Bill.Status.DRAFT).order_by()
     ids = list(drafts.values_list("account_id", flat=True))
     run_chunks(
-        account_chunks(ids, chunk_size),
+        account_chunks(ids, chunk_size, workers=workers),
         lambda chunk: bill_run_post_chunk(
             run_id=run.pk,
             first_account_id=chunk.first_account_id,

@@ -69,3 +69,24 @@ def test_accounts_are_chunked_by_ascending_id(ids, size, expected) -> None:
     chunks = account_chunks(ids, size)
     assert [(c.first_account_id, c.last_account_id, c.size) for c in chunks] == expected
     assert [c.index for c in chunks] == list(range(len(expected)))
+
+
+@pytest.mark.parametrize(
+    ("count", "size", "workers", "sizes"),
+    [
+        (22_186, 5000, 2, [3697, 3698, 3698, 3697, 3698, 3698]),  # 5 chunks needed: 6, even
+        (20_000, 5000, 2, [5000, 5000, 5000, 5000]),  # already a multiple of the workers
+        (9_816, 5000, 2, [4908, 4908]),
+        (3, 5000, 4, [1, 1, 1]),  # never an empty chunk
+        (7, 3, 1, [3, 3, 1]),  # one process: cut at the size, as before
+    ],
+)
+def test_chunks_for_several_processes_are_even_and_a_multiple_of_them(
+    count, size, workers, sizes
+) -> None:
+    ids = list(range(100, 100 + count))
+    chunks = account_chunks(ids, size, workers=workers)
+    assert [c.size for c in chunks] == sizes
+    assert [c.index for c in chunks] == list(range(len(sizes)))
+    covered = [i for c in chunks for i in ids if c.first_account_id <= i <= c.last_account_id]
+    assert covered == ids  # every account in exactly one chunk, in order
