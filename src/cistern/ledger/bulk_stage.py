@@ -117,13 +117,16 @@ def staged_entries_write(
     plan's; returns the entries' ids in the order of ``new``. Empties the tables."""
     with connection.cursor() as cursor:
         _create_tables(cursor)  # (none yet if nothing was staged on this connection)
-        if not _take_staged(cursor, plan, new):
+        positions = _take_staged(cursor, plan, new)
+        if positions is None:
             _stage(cursor, new, token=None)
-        ids = _insert_entries(cursor, plan.batch, new, now, actor)
-        _insert_postings(cursor, plan.batch, new, chart)
-        _insert_audit(cursor, new, now, actor)
+            positions = list(range(len(new)))
+        base = _id_base(cursor)
+        _insert_entries(cursor, plan.batch, base, len(new), now, actor)
+        _insert_postings(cursor, plan.batch, base, new, chart)
+        _insert_audit(cursor, base, len(new), now, actor)
         _empty(cursor)
-    return ids
+    return [base + position for position in positions]
 
 
 def _stage(cursor: Any, entries: Sequence[PlannedEntry], *, token: str | None) -> None:
@@ -162,21 +165,23 @@ def _empty(cursor: Any) -> None:
     cursor.execute(f"DELETE FROM {SUM_ROWS}")
 
 
-def _take_staged(cursor: Any, plan: CategoryPlan, new: list[PlannedEntry]) -> bool:
-    """Whether the staged rows are the plan's, trimmed to ``new`` (the rows of entries that
-    dropped out deleted); the token is taken either way (a staging serves one write)."""
+def _take_staged(cursor: Any, plan: CategoryPlan, new: list[PlannedEntry]) -> list[int] | None:
+    """The places of ``new`` in the staging, if the staged rows are the plan's (trimmed to
+    ``new``: the rows of entries that dropped out deleted), else None; the token is taken
+    either way (a staging serves one write)."""
     cursor.execute(f"SELECT token FROM {STAGED_PLAN}")
     tokens = [row[0] for row in cursor.fetchall()]
     if tokens != [plan.token]:
-        return False
+        return None
     cursor.execute(f"DELETE FROM {STAGED_PLAN}")
     staged = stageable(plan)
     if len(new) == len(staged) and all(map(is_, new, staged)):
-        return True  # the usual case: every staged entry posts
+        return list(range(len(new)))  # the usual case: every staged entry posts
     place = {id(entry): n for n, entry in enumerate(staged)}
-    kept = {place.get(id(entry)) for entry in new}
-    if None in kept:
-        return False  # not an entry of the staging: stage again
+    positions = [place.get(id(entry)) for entry in new]
+    if None in positions:
+        return None  # not an entry of the staging: stage again
+    kept = set(positions)
     dropped = [n for n in range(len(staged)) if n not in kept]
     cursor.execute(
         f"DELETE FROM {ENTRY_ROWS} WHERE position IN (SELECT value FROM json_each(%s))",
@@ -186,34 +191,51 @@ def _take_staged(cursor: Any, plan: CategoryPlan, new: list[PlannedEntry]) -> bo
         f"DELETE FROM {SUM_ROWS} WHERE entry IN (SELECT value FROM json_each(%s))",
         [repr(dropped)],
     )
-    return True
+    return [p for p in positions if p is not None]  # (in plan order, as staged: ascending)
+
+
+def _id_base(cursor: Any) -> int:
+    """The staged entry at place p is written with id ``base + p``: this write transaction
+    holds SQLite's one write lock, so no other writer takes an id meanwhile, and ``base``
+    is past every id the table has ever given (an AUTOINCREMENT table never reuses one:
+    ``sqlite_sequence`` remembers the highest, deleted or not). SQLite raises the sequence
+    to the ids written. With the ids known, the postings and the audit rows take their
+    entry's id from its place, not from a lookup of the entry just written by its key."""
+    table = JournalEntry._meta.db_table
+    cursor.execute(
+        f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"
+        f" COALESCE((SELECT MAX(id) FROM {table}), 0)) + 1",
+        [table],
+    )
+    return int(cursor.fetchone()[0])
 
 
 def _insert_entries(
-    cursor: Any, batch: CategoryBatch, new: list[PlannedEntry], now: Any, actor: Any
-) -> list[int]:
-    """One ``INSERT ... SELECT`` of the staged entries, in order; their ids come back by key."""
-    table, names = quoted_names(JournalEntry, ENTRY_COLUMNS)
+    cursor: Any, batch: CategoryBatch, base: int, count: int, now: Any, actor: Any
+) -> None:
+    """One ``INSERT ... SELECT`` of the staged entries, in order, each with its id."""
+    table, names = quoted_names(JournalEntry, ("id", *ENTRY_COLUMNS))
     cursor.execute(
-        f"INSERT INTO {table} ({names}) SELECT key, hash, day, %s, %s, source_ref, memo,"
-        f" %s, NULL FROM {ENTRY_ROWS} ORDER BY position RETURNING id, idempotency_key",
-        [now, batch.source, actor],
+        f"INSERT INTO {table} ({names}) SELECT %s + position, key, hash, day, %s, %s,"
+        f" source_ref, memo, %s, NULL FROM {ENTRY_ROWS} ORDER BY position",
+        [base, now, batch.source, actor],
     )
-    by_key = {key: entry_id for entry_id, key in cursor.fetchall()}
-    keys = [entry.header.idempotency_key for entry in new]
-    if by_key.keys() != set(keys):
-        raise RuntimeError(f"inserted {len(by_key)} entries, not the {len(new)} expected")
-    return [by_key[key] for key in keys]
+    if cursor.rowcount != count:
+        raise RuntimeError(f"inserted {cursor.rowcount} entries, not the {count} expected")
 
 
 def _insert_postings(
-    cursor: Any, batch: CategoryBatch, new: list[PlannedEntry], chart: dict[str, LedgerAccount]
+    cursor: Any,
+    batch: CategoryBatch,
+    base: int,
+    new: list[PlannedEntry],
+    chart: dict[str, LedgerAccount],
 ) -> None:
     """Every posting of the batch by ONE ``INSERT ... SELECT``: each staged sum as its two
     legs (receivable: the sum, the customer account, the category; revenue: the sum
-    negated), in entry order, then the shape's category order, then receivable first. The
-    staged entries are joined to the rows just written by key (its unique index), the sums
-    by entry, the categories' accounts (from the chart read in this transaction) by name."""
+    negated), in entry order, then the shape's category order, then receivable first. Each
+    entry's id is ``base`` plus its place; the sums are joined by entry, the categories'
+    accounts (from the chart read in this transaction) by name."""
     categories = sorted(set().union(*{entry.shape.categories for entry in new}))
     accounts, params = rows_relation(
         ("category", "receivable_id", "revenue_id"),
@@ -222,40 +244,37 @@ def _insert_postings(
           chart[batch.revenue_for_category[c]].pk) for c in categories],
     )  # fmt: skip
     # CROSS JOIN keeps SQLite to this order of loops: the staged entries in position order,
-    # each one's row by key, its sums by primary key (in the shape's order), then the legs.
-    # (The WITH goes after INSERT INTO: SQLite's driver reports no rowcount otherwise.)
+    # each one's sums by primary key (in the shape's order), then the legs. (The WITH goes
+    # after INSERT INTO: SQLite's driver reports no rowcount otherwise.)
     cursor.execute(
         f"INSERT INTO {Posting._meta.db_table} (entry_id, ledger_account_id, amount_cents,"
         " customer_account_id, charge_category, effective_date)"
         f" WITH m AS MATERIALIZED ({accounts})"
-        " SELECT e.id,"
+        " SELECT %s + s.position,"
         " CASE WHEN x.side = 0 THEN m.receivable_id ELSE m.revenue_id END,"
         " CASE WHEN x.side = 0 THEN p.cents ELSE -p.cents END,"
         " CASE WHEN x.side = 0 THEN s.customer END,"
         " CASE WHEN x.side = 0 THEN p.category ELSE '' END,"
         " s.day"
-        f" FROM {ENTRY_ROWS} s CROSS JOIN {JournalEntry._meta.db_table} e"
-        f" ON e.idempotency_key = s.key CROSS JOIN {SUM_ROWS} p ON p.entry = s.position"
+        f" FROM {ENTRY_ROWS} s CROSS JOIN {SUM_ROWS} p ON p.entry = s.position"
         " JOIN m ON m.category = p.category"
         " CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) x"
         " ORDER BY s.position, p.n, x.side",
-        params,
+        [*params, base],
     )
     expected = 2 * sum([len(entry.amounts) for entry in new])
     if cursor.rowcount != expected:
         raise RuntimeError(f"wrote {cursor.rowcount} postings, expected {expected}")
 
 
-def _insert_audit(cursor: Any, new: list[PlannedEntry], now: Any, actor: Any) -> None:
+def _insert_audit(cursor: Any, base: int, count: int, now: Any, actor: Any) -> None:
     """The audit rows (one per entry: its legs name one customer account) by one ``INSERT
-    ... SELECT`` from the staged entries, joined to the rows just written by key."""
+    ... SELECT`` from the staged entries, each naming its entry by id (``base`` + place)."""
     table, names = quoted_names(AuditEvent, AUDIT_COLUMNS)
     cursor.execute(
-        f"INSERT INTO {table} ({names}) SELECT %s, %s, %s, %s, CAST(e.id AS TEXT),"
-        f" s.customer, '{{}}', s.after, s.memo FROM {ENTRY_ROWS} s"
-        f" JOIN {JournalEntry._meta.db_table} e ON e.idempotency_key = s.key"
-        " ORDER BY s.position",
-        [now, actor, AUDIT_ACTION, JournalEntry._meta.label],
+        f"INSERT INTO {table} ({names}) SELECT %s, %s, %s, %s, CAST(%s + s.position AS TEXT),"
+        f" s.customer, '{{}}', s.after, s.memo FROM {ENTRY_ROWS} s ORDER BY s.position",
+        [now, actor, AUDIT_ACTION, JournalEntry._meta.label, base],
     )
-    if cursor.rowcount != len(new):
-        raise RuntimeError(f"wrote {cursor.rowcount} audit rows, expected {len(new)}")
+    if cursor.rowcount != count:
+        raise RuntimeError(f"wrote {cursor.rowcount} audit rows, expected {count}")
