@@ -104,12 +104,34 @@ _CYCLE_ACCOUNTS_SQL = f"""
 """
 
 
+# PostgreSQL: the same rows, with the premises bounded by the range of the premise ids of the
+# accounts in the id range (``+ 0`` keeps MIN and MAX to those accounts, not a walk of the
+# premise index). Joined on the cycle alone, PostgreSQL hashed every premise of the cycle for
+# each chunk: at 1,000,000 accounts 220,000 premises, 125 ms a chunk; bounded, 11 ms.
+_CYCLE_ACCOUNTS_PG_SQL = f"""
+    SELECT a.id, a.premise_id, p.premise_class, p.dwelling_units, p.in_district,
+        p.household_size, p.irrigated_area_sqft, p.landscape_factor, p.et_zone,
+        p.strength_class, p.budget_variance_ccf
+    FROM (SELECT MIN(premise_id + 0) AS low, MAX(premise_id + 0) AS high
+          FROM customers_account WHERE id BETWEEN %s AND %s) r
+    JOIN customers_premise p ON p.id BETWEEN r.low AND r.high
+    JOIN customers_account a ON a.premise_id = p.id
+    WHERE p.cycle_id = %s AND a.status IN {BILLABLE_STATUSES!r} AND a.start_date <= %s
+      AND (a.end_date IS NULL OR a.end_date >= %s) AND a.id BETWEEN %s AND %s
+    ORDER BY a.id
+"""
+
+
 def cycle_account_rows(
     *, cycle_id: int, first_day: date, last_day: date, first_id: int, last_id: int
 ) -> list[AccountRow]:
     """``cycle_accounts`` with ids in [first_id, last_id], as rows, by id."""
+    params = [cycle_id, last_day, first_day, first_id, last_id]
+    sql = _CYCLE_ACCOUNTS_SQL
+    if connection.vendor == "postgresql":
+        sql, params = _CYCLE_ACCOUNTS_PG_SQL, [first_id, last_id, *params]
     with connection.cursor() as cursor:
-        cursor.execute(_CYCLE_ACCOUNTS_SQL, [cycle_id, last_day, first_day, first_id, last_id])
+        cursor.execute(sql, params)
         return list(map(AccountRow._make, cursor.fetchall()))
 
 
@@ -180,20 +202,31 @@ def inputs_for(
 # --- queries: one per table, ids as IN lists (SQLite) or one array (PostgreSQL) ------------
 
 
-def select_by_ids(sql: str, params: list[Any], ids: Sequence[int]) -> list[tuple[Any, ...]]:
+def select_by_ids(
+    sql: str, params: list[Any], ids: Sequence[int], *, column: str | None = None
+) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` (whose last condition is ``{in_}``) for ``params`` and then ``ids``.
 
     PostgreSQL takes the ids as one array literal, built here (the driver adapting a list
     inspects every id). Not ``IN (SELECT unnest(...))``: faster where the planner gets it
     right, but a table whose statistics are stale (reads loaded just before the run) can
     be planned as the outer loop of a nested loop over the array: quadratic.
+
+    ``column`` (the one ``{in_}`` tests) also bounds it by the ids' lowest and highest, on
+    PostgreSQL: a chunk's ids lie in a narrow range, which the planner reads as a narrow
+    index scan. Given 5,000 ids alone it estimates their index probes dearer than reading
+    the whole table, and at 1,000,000 accounts it read every installation (and, during a
+    run, every bill) once per chunk: 130 ms a chunk where the range takes a few.
     """
     if not ids:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             array = "{" + ",".join(map(str, ids)) + "}"
-            cursor.execute(sql.format(in_="= ANY(%s::bigint[])"), [*params, array])
+            in_, bounds = "= ANY(%s::bigint[])", []
+            if column is not None:
+                in_, bounds = f"{in_} AND {column} BETWEEN %s AND %s", [min(ids), max(ids)]
+            cursor.execute(sql.format(in_=in_), [*params, array, *bounds])
             return list(cursor.fetchall())
         found: list[tuple[Any, ...]] = []
         ids = list(ids)
@@ -230,7 +263,9 @@ def _installations(
           AND i.premise_id {in_}
         ORDER BY i.installed_on, i.id
     """
-    return _grouped(select_by_ids(sql, [last_day, first_day], list(premise_ids)))
+    return _grouped(
+        select_by_ids(sql, [last_day, first_day], list(premise_ids), column="i.premise_id")
+    )
 
 
 # (installation id, read id, review, volume as stored) per installation, in read order.
@@ -243,7 +278,9 @@ def _reads(install_ids: list[int], first_day: date, last_day: date) -> dict[int,
         WHERE read_on >= %s AND read_on <= %s AND installation_id {in_}
         ORDER BY read_at, id
     """
-    return _grouped(select_by_ids(sql, [first_day, last_day], install_ids))
+    return _grouped(
+        select_by_ids(sql, [first_day, last_day], install_ids, column="installation_id")
+    )
 
 
 def _services(account_ids: list[int], first_day: date, last_day: date) -> dict[int, frozenset[str]]:
@@ -253,7 +290,9 @@ def _services(account_ids: list[int], first_day: date, last_day: date) -> dict[i
     """
     shared: dict[frozenset[str], frozenset[str]] = {}  # equal sets -> one object
     found = {}
-    rows_by_account = _grouped(select_by_ids(sql, [last_day, first_day], account_ids))
+    rows_by_account = _grouped(
+        select_by_ids(sql, [last_day, first_day], account_ids, column="account_id")
+    )
     for account_id, rows in rows_by_account.items():
         services = frozenset([service for _account, service in rows])
         found[account_id] = shared.setdefault(services, services)
@@ -290,7 +329,7 @@ def _posted_history(account_ids: list[int], first_day: date) -> dict[int, _Past]
     """Per account, its posted bills before the period: for the checks and the true-up."""
     found: dict[int, _Past] = {}
     for account_id, usage, unit, total, newest, actual_since in select_by_ids(
-        _POSTED_HISTORY_SQL, [first_day], account_ids
+        _POSTED_HISTORY_SQL, [first_day], account_ids, column="account_id"
     ):
         past = found.get(account_id)
         if past is None:
