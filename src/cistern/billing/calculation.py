@@ -31,6 +31,7 @@ from cistern.billing.chunks import (
     FaultHook,
     ProgressHook,
     account_chunks,
+    chunk_transaction,
     fault_in_process_only,
     run_chunks,
     writer_turn,
@@ -153,7 +154,7 @@ def bill_run_calculate_chunk(
     for item in inputs:
         _calculate_one(drafts, item, rated)
     drafts.stage()
-    with writer_turn(), transaction.atomic():
+    with writer_turn(), chunk_transaction():
         _discard_drafts(run, first_account_id, last_account_id)
         posted = _posted_accounts(run, first_account_id, last_account_id)
         todo = [account_id for account_id in drafts.accounts if account_id not in posted]

@@ -21,6 +21,14 @@ file beside the database first: the next child starts writing the moment the las
 commits, where SQLite's own busy handler polls the lock with sleeps of up to 100 ms. So
 two processes overlap one chunk's Python work with another's writing.
 
+Commits, on PostgreSQL: a chunk's own transaction (``chunk_transaction``) commits without
+waiting for its write-ahead log to reach the disk (``synchronous_commit`` off for that
+transaction alone). A server crash can then lose the chunks committed in its last fraction
+of a second; they are redone by running the command again, as a chunk in flight would be,
+and nothing else can have built on them (a later synchronous commit flushes the log up to
+itself, earlier chunks included; the run's own status change is one). Everything else a
+chunk promises holds: it commits or rolls back whole, and posts nothing twice.
+
 Checkpoints, on SQLite in a child: a commit that takes the write-ahead log past SQLite's
 automatic checkpoint (1,000 pages) copies the log into the database file and syncs it before
 the commit returns, that is inside the writer's turn, while the other child waits. A
@@ -42,7 +50,7 @@ from dataclasses import dataclass
 from multiprocessing.util import Finalize
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from cistern.core.errors import ServiceError
@@ -255,6 +263,21 @@ def _child_run(chunk: Chunk) -> tuple[int, bool, Any]:
         detail = f"{type(error).__name__}: {error}"
         traceback.print_exc()  # the full trace on the command's stderr
         return chunk.index, False, detail
+
+
+@contextmanager
+def chunk_transaction() -> Iterator[None]:
+    """A chunk's write transaction (entered inside ``writer_turn``). On PostgreSQL, when it
+    is the outermost transaction, its commit does not wait for the log flush (see the
+    module docstring): at two processes posting 100,000 bills the commits' waits cost 0.7
+    to 1.4 s of a 7-9 s post. Inside a caller's transaction (a test) it is a savepoint and
+    changes nothing."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 @contextmanager

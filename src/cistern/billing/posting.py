@@ -28,6 +28,7 @@ from cistern.billing.chunks import (
     FaultHook,
     ProgressHook,
     account_chunks,
+    chunk_transaction,
     fault_in_process_only,
     run_chunks,
     writer_turn,
@@ -149,7 +150,7 @@ def bill_run_post_chunk(
     """
     drafts = _drafts(run_id, first_account_id, last_account_id)
     plan = _plan_or_none(run_id, drafts)
-    with writer_turn(), transaction.atomic():
+    with writer_turn(), chunk_transaction():
         bills = _locked_drafts(run_id, first_account_id, last_account_id, drafts)
         try:
             with transaction.atomic():
