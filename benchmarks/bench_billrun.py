@@ -13,6 +13,11 @@ entry and posting rows the run wrote, into empty copies of those tables, timed i
 transaction: what the database needs to write the rows with no application in the way.
 Prints the figures as JSON.
 
+``--current`` bills instead each cycle's current period as the demo left it (the period its
+latest read day closed; its reads are in, its bill is not): for a demo built with its
+history (``--history-months 24``), whose earlier periods are billed. No setup then (the
+demo's own rates and reads are used), and the runs' periods differ by cycle.
+
 Steps can be chosen (``--steps``), so a database can be calculated once and posted later,
 or a copy of a calculated database posted again and again while tuning posting:
 ``--steps setup,calculate`` leaves reviewed runs; ``--steps post,baseline`` posts the
@@ -50,6 +55,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Q  # noqa: E402
 
 from cistern.billing.models import Bill, BillingCycle, BillLine, BillRun  # noqa: E402
 from cistern.billing.services import (  # noqa: E402
@@ -59,6 +65,7 @@ from cistern.billing.services import (  # noqa: E402
 )
 from cistern.core.calendar import district_today  # noqa: E402
 from cistern.customers.models import Account  # noqa: E402
+from cistern.demo.domain.periods import cycle_periods  # noqa: E402
 from cistern.ledger.domain.periods import month_start, previous_month_start  # noqa: E402
 from cistern.ledger.models import JournalEntry, Posting  # noqa: E402
 from cistern.metering.models import MeterInstallation, MeterRead  # noqa: E402
@@ -103,11 +110,39 @@ def setup(last_day: date) -> dict[str, Any]:
     return {"setup_s": time.perf_counter() - started, "reads_written": len(reads)}
 
 
-def calculate(first_day: date, last_day: date, workers: int) -> dict[str, Any]:
-    """Create (or reuse) each cycle's run for the period, calculate it, mark it reviewed."""
+Periods = dict[int, tuple[date, date]]  # each cycle's (first day, last day) by its id
+
+
+def periods(months_back: int, current: bool) -> Periods:
+    """The period each cycle bills: one calendar month for all, or (``current``) each
+    cycle's current period as the demo left it."""
+    if not current:
+        month = period(months_back)
+        return {pk: month for pk in BillingCycle.objects.values_list("pk", flat=True)}
+    today = district_today()
+    found = {}
+    for cycle in BillingCycle.objects.all():
+        now = cycle_periods(
+            read_day=cycle.read_day, frequency=cycle.frequency, today=today, history_months=0
+        ).current
+        found[cycle.pk] = (now.first_day, now.last_day)
+    return found
+
+
+def period_runs(by_cycle: Periods) -> Any:
+    """The runs of these cycles for their periods (a queryset)."""
+    match = Q(pk__in=[])
+    for cycle_id, (first_day, last_day) in by_cycle.items():
+        match |= Q(cycle_id=cycle_id, period_start=first_day, period_end=last_day)
+    return BillRun.objects.filter(match)
+
+
+def calculate(by_cycle: Periods, workers: int) -> dict[str, Any]:
+    """Create (or reuse) each cycle's run for its period, calculate it, mark it reviewed."""
     actor = User.objects.get(username="frank")
     calc_s = 0.0
     for cycle in BillingCycle.objects.order_by("code"):
+        first_day, last_day = by_cycle[cycle.pk]
         run = BillRun.objects.filter(
             cycle=cycle, period_start=first_day, period_end=last_day
         ).first() or bill_run_create(
@@ -127,12 +162,10 @@ def calculate(first_day: date, last_day: date, workers: int) -> dict[str, Any]:
     return {"calculate_s": calc_s}
 
 
-def post(
-    first_day: date, last_day: date, chunk_size: int | None, profile: int, workers: int
-) -> dict[str, Any]:
-    """Post every reviewed run of the period, as ``cistern billrun`` does."""
+def post(by_cycle: Periods, chunk_size: int | None, profile: int, workers: int) -> dict[str, Any]:
+    """Post every reviewed run of the periods, as ``cistern billrun`` does."""
     actor = User.objects.get(username="frank")
-    runs = BillRun.objects.filter(period_start=first_day, period_end=last_day)
+    runs = period_runs(by_cycle)
     kwargs: dict[str, Any] = {"chunk_size": chunk_size} if chunk_size else {}
     kwargs["workers"] = workers
     profiler = cProfile.Profile() if profile else None
@@ -152,12 +185,8 @@ def post(
     return {"post_s": post_s}
 
 
-def tally(first_day: date, last_day: date) -> dict[str, Any]:
-    runs = list(
-        BillRun.objects.filter(period_start=first_day, period_end=last_day)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+def tally(by_cycle: Periods) -> dict[str, Any]:
+    runs = list(period_runs(by_cycle).order_by("pk").values_list("pk", flat=True))
     bills = Bill.objects.filter(run_id__in=runs)
     return {
         "runs": runs,
@@ -207,6 +236,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--post-chunk-size", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2, metavar="N")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--current", action="store_true", help="bill each cycle's current demo period"
+    )
     args = parser.parse_args()
     args.steps = [step for step in args.steps.split(",") if step]
     unknown = set(args.steps) - set(STEPS)
@@ -217,19 +249,20 @@ def arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = arguments()
-    first_day, last_day = period(args.months_back)
+    by_cycle = periods(args.months_back, args.current)
     figures: dict[str, Any] = {"database": connection.vendor}
-    figures["period"] = [str(first_day), str(last_day)]
+    figures["period"] = sorted({f"{first} to {last}" for first, last in by_cycle.values()})
     figures["load_average"] = os.getloadavg()
     figures["workers"] = args.workers
-    if "setup" in args.steps:
-        figures |= setup(last_day)
+    if "setup" in args.steps and not args.current:
+        figures |= setup(period(args.months_back)[1])
     figures["accounts"] = Account.objects.count()
+    figures["posted_bills_before"] = Bill.objects.filter(status=Bill.Status.POSTED).count()
     if "calculate" in args.steps:
-        figures |= calculate(first_day, last_day, args.workers)
+        figures |= calculate(by_cycle, args.workers)
     if "post" in args.steps:
-        figures |= post(first_day, last_day, args.post_chunk_size, args.profile, args.workers)
-    figures |= tally(first_day, last_day)
+        figures |= post(by_cycle, args.post_chunk_size, args.profile, args.workers)
+    figures |= tally(by_cycle)
     if "calculate" in args.steps and "post" in args.steps:
         figures["total_s"] = figures["calculate_s"] + figures["post_s"]
     if "baseline" in args.steps and figures["bills_posted"]:
