@@ -21,6 +21,13 @@ file beside the database first: the next child starts writing the moment the las
 commits, where SQLite's own busy handler polls the lock with sleeps of up to 100 ms. So
 two processes overlap one chunk's Python work with another's writing.
 
+Garbage collection, in the children: the parent freezes its objects (``gc.freeze``) before
+forking, so a child's collector never walks them (walking them writes to each object's
+header, copying the parent's pages into the child), and a child collects its youngest
+generation every 50,000 allocations instead of every 700: a chunk makes millions of
+short-lived rows and tuples and almost no reference cycles. Two processes, 100,000
+accounts, three back-to-back pairs: 11.8-11.9 s against 12.6-13.9 s.
+
 Commits, on PostgreSQL: a chunk's own transaction (``chunk_transaction``) commits without
 waiting for its write-ahead log to reach the disk (``synchronous_commit`` off for that
 transaction alone). A server crash can then lose the chunks committed in its last fraction
@@ -41,6 +48,7 @@ checkpointed after every chunk (a passive checkpoint never waits for, nor blocks
 from __future__ import annotations
 
 import fcntl
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -63,6 +71,9 @@ CALCULATE_CHUNK_SIZE = 5000
 # A child waits this long for SQLite's write lock; the other chunks hold it for a second or
 # two each, so only a stuck writer elsewhere can make a chunk give up.
 SQLITE_CHILD_TIMEOUT = 300
+# A child collects its youngest generation after this many allocations (Python's default
+# is 700): see "Garbage collection" in the module docstring.
+CHILD_GC_THRESHOLD = 50_000
 CHUNK_FAILED = (
     "Chunk {index} (accounts {first} to {last}) failed: {error}. Fix the cause and run the "
     "command again: finished chunks are not redone."
@@ -203,6 +214,7 @@ def _forked(chunks: list[Chunk], work: ChunkWork, workers: int) -> Iterator[tupl
     global _work
     connections.close_all()
     _work = work
+    gc.freeze()  # (see the module docstring) undone once the pool is shut down
     by_index = {c.index: c for c in chunks}
     failures: list[tuple[Chunk, str]] = []
     context = multiprocessing.get_context("fork")
@@ -226,6 +238,7 @@ def _forked(chunks: list[Chunk], work: ChunkWork, workers: int) -> Iterator[tupl
         # are dropped, chunks in flight finish (each commits or rolls back whole).
         pool.shutdown(wait=True, cancel_futures=True)
         _work = None
+        gc.unfreeze()
     if failures:
         raise ChunksFailed(sorted(failures, key=lambda f: f[0].index))
 
@@ -243,6 +256,7 @@ def _child_start() -> None:
     """In each child: its own connections (opened on first use, closed at exit)."""
     global _in_child
     _in_child = True
+    gc.set_threshold(CHILD_GC_THRESHOLD, *gc.get_threshold()[1:])
     for conn in connections.all():
         conn.connection = None  # the parent closed them; never reuse its handles
         if conn.vendor == "sqlite":

@@ -6,12 +6,14 @@ runs on two processes are in tests/integration/billing/test_parallel_workers.py.
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
 
 from cistern.billing.chunks import (
     CHILD_DIED,
+    CHILD_GC_THRESHOLD,
     Chunk,
     ChunkDone,
     ChunksFailed,
@@ -30,6 +32,18 @@ def test_every_chunk_runs_once_on_the_child_processes() -> None:
     assert sorted(results) == list(range(8))
     assert {size for _pid, size in results.values()} == {5}
     assert os.getpid() not in {pid for pid, _size in results.values()}
+
+
+def test_children_collect_less_often_and_skip_what_the_parent_froze() -> None:
+    threshold = gc.get_threshold()
+    ran = chunk_results(
+        CHUNKS, lambda chunk: (gc.get_threshold()[0], gc.get_freeze_count()), workers=2
+    )
+    seen = {result for _chunk, result in ran}
+    assert {child_threshold for child_threshold, _frozen in seen} == {CHILD_GC_THRESHOLD}
+    assert all(frozen > 0 for _threshold, frozen in seen)  # the parent's objects
+    assert gc.get_freeze_count() == 0  # the parent unfroze them once the pool was done
+    assert gc.get_threshold() == threshold  # and its own collector is as it was
 
 
 def test_progress_counts_up_to_every_account_as_chunks_finish() -> None:
