@@ -93,33 +93,36 @@ def cycle_accounts(*, cycle_id: int, first_day: date, last_day: date) -> Q:
     ) & (Q(end_date__isnull=True) | Q(end_date__gte=first_day))
 
 
-_CYCLE_ACCOUNTS_SQL = f"""
+# The columns and conditions of a chunk's accounts (``AccountRow`` order); the parameters
+# are the cycle, the last and first days, and the chunk's first and last account ids.
+_CYCLE_ACCOUNTS_SELECT = """
     SELECT a.id, a.premise_id, p.premise_class, p.dwelling_units, p.in_district,
         p.household_size, p.irrigated_area_sqft, p.landscape_factor, p.et_zone,
         p.strength_class, p.budget_variance_ccf
-    FROM customers_account a JOIN customers_premise p ON p.id = a.premise_id
+"""
+_CYCLE_ACCOUNTS_WHERE = f"""
     WHERE p.cycle_id = %s AND a.status IN {BILLABLE_STATUSES!r} AND a.start_date <= %s
       AND (a.end_date IS NULL OR a.end_date >= %s) AND a.id BETWEEN %s AND %s
     ORDER BY a.id
 """
-
-
+_CYCLE_ACCOUNTS_SQL = (
+    f"{_CYCLE_ACCOUNTS_SELECT}"
+    " FROM customers_account a JOIN customers_premise p ON p.id = a.premise_id"
+    f"{_CYCLE_ACCOUNTS_WHERE}"
+)
 # PostgreSQL: the same rows, with the premises bounded by the range of the premise ids of the
-# accounts in the id range (``+ 0`` keeps MIN and MAX to those accounts, not a walk of the
-# premise index). Joined on the cycle alone, PostgreSQL hashed every premise of the cycle for
-# each chunk: at 1,000,000 accounts 220,000 premises, 125 ms a chunk; bounded, 11 ms.
-_CYCLE_ACCOUNTS_PG_SQL = f"""
-    SELECT a.id, a.premise_id, p.premise_class, p.dwelling_units, p.in_district,
-        p.household_size, p.irrigated_area_sqft, p.landscape_factor, p.et_zone,
-        p.strength_class, p.budget_variance_ccf
-    FROM (SELECT MIN(premise_id + 0) AS low, MAX(premise_id + 0) AS high
-          FROM customers_account WHERE id BETWEEN %s AND %s) r
-    JOIN customers_premise p ON p.id BETWEEN r.low AND r.high
-    JOIN customers_account a ON a.premise_id = p.id
-    WHERE p.cycle_id = %s AND a.status IN {BILLABLE_STATUSES!r} AND a.start_date <= %s
-      AND (a.end_date IS NULL OR a.end_date >= %s) AND a.id BETWEEN %s AND %s
-    ORDER BY a.id
-"""
+# accounts in the id range (two more parameters first: that range of account ids). ``+ 0``
+# keeps MIN and MAX to those accounts, not a walk of the premise index. Joined on the cycle
+# alone, PostgreSQL hashed every premise of the cycle for each chunk: at 1,000,000 accounts
+# 220,000 premises, 125 ms a chunk; bounded, 11 ms.
+_CYCLE_ACCOUNTS_PG_SQL = (
+    f"{_CYCLE_ACCOUNTS_SELECT}"
+    " FROM (SELECT MIN(premise_id + 0) AS low, MAX(premise_id + 0) AS high"
+    " FROM customers_account WHERE id BETWEEN %s AND %s) r"
+    " JOIN customers_premise p ON p.id BETWEEN r.low AND r.high"
+    " JOIN customers_account a ON a.premise_id = p.id"
+    f"{_CYCLE_ACCOUNTS_WHERE}"
+)
 
 
 def cycle_account_rows(
