@@ -1,15 +1,23 @@
 """Rating one component of a schedule over one slice of a billing period.
 
-Each component kind is compiled into a small object with two methods: `key`,
-exactly the inputs its lines depend on (for the line cache), and `lines`, its
-explained lines for a `Metered` slice (a slice with the bill's usage) and the
-account's attributes. Amounts are rounded once per line (`rounding.py`).
-Zero-quantity volumetric lines are left out; a fixed charge is always shown.
-A minimum charge reads the lines before it and is rated by `top_up`.
+Each component kind is compiled into a small object that names exactly the
+inputs its lines depend on (`metered_key`, `key_reads`: the line cache's key)
+and has a `lines` method, its explained lines for a `Metered` slice (a slice
+with the bill's usage) and the account's attributes. Amounts are rounded once
+per line (`rounding.py`). Zero-quantity volumetric lines are left out; a fixed
+charge is always shown. A minimum charge reads the lines before it and is rated
+by `top_up`.
 
 Everything schedule-only (tier bounds prorated for a slice, fixed amounts by
 meter size) is worked out once and kept; the arithmetic of each amount is the
-same as written in the rules. `lines.py` builds the lines.
+same as written in the rules. `lines.py` builds the lines. With the caches, a
+line that does not depend on the usage is built once and shared by every bill
+that has it: a tier block filled whole (`lines.Blocks`), the sewer line of usage
+at or above the cap. Sharing also keeps the collector's work down: a `BillLine`
+(a tuple subclass) stays tracked by the cyclic collector for as long as a cache
+holds it, and a full collection walks every tracked object, so a line shared is
+one object fewer to walk; for the same reason a component's single line is
+cached bare rather than in a 1-tuple (`Rated`).
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from cistern.rates.domain.inputs import (
     RatingAttributes,
     RatingError,
 )
-from cistern.rates.domain.lines import fixed_line, minimum_line, volumetric_line
+from cistern.rates.domain.lines import Blocks, fixed_line, minimum_line, volumetric_line
 from cistern.rates.domain.rounding import cents_in_mode
 from cistern.rates.domain.schedule import (
     BudgetTieredCharge,
@@ -43,12 +51,20 @@ from cistern.rates.domain.slices import Metered, Slice
 from cistern.rates.domain.tiers import Band, TierTable, monotone, prorate_bands, table_for
 from cistern.rates.domain.units import VolumeUnit, convert
 
+CACHE_LIMIT = 50_000  # entries per cache before it starts afresh
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _CCF = VolumeUnit.CCF
 _OUT = District.OUT
-Rated = tuple[BillLine, ...]  # a component's lines
+# A component's lines: one line kept bare (a tuple fewer for the collector to track
+# in each cached entry; most components bill one line), else a tuple of them.
+Rated = BillLine | tuple[BillLine, ...]
 NOTHING: Rated = ()
+
+
+def rated(out: list[BillLine]) -> Rated:
+    """`out` as a component's lines: the line itself when there is one."""
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 class Kernel(Protocol):
@@ -57,12 +73,17 @@ class Kernel(Protocol):
     `reads` names every account attribute `lines` reads besides the customer
     class, district and zone (which choose the components): the engine keys
     whole bills on them, so a kernel must list each attribute it reads.
+
+    Its line cache keys on everything `lines` reads: `metered_key`, the attribute
+    of the `Metered` slice that stands for what it reads of it ("id": the slice and
+    the bill's usage; "zero_key": the slice and whether the usage is zero), and
+    the account attributes named in `key_reads` (`reads`, and the district when
+    the lines depend on it). The engine gets both with `operator.attrgetter`.
     """
 
     reads: tuple[str, ...]
-
-    def key(self, m: Metered, attrs: RatingAttributes) -> Hashable:
-        """Everything `lines` reads, for the line cache."""
+    key_reads: tuple[str, ...]
+    metered_key: str
 
     def lines(self, m: Metered, attrs: RatingAttributes) -> Rated:
         """The component's lines for this slice and account."""
@@ -71,17 +92,17 @@ class Kernel(Protocol):
 class FixedKernel:
     """flat + by_meter[size] + per_dwelling_unit x units, / installments, prorated."""
 
-    __slots__ = ("amounts", "charge", "meter", "read", "reads")
+    __slots__ = ("amounts", "charge", "key_reads", "meter", "reads")
+    metered_key = "zero_key"  # the usage matters only when it is zero
 
     def __init__(self, charge: FixedCharge) -> None:
         self.charge = charge
         self.meter = charge.meter_attribute
         self.amounts = {size: charge.flat + price for size, price in charge.by_meter.items()}
-        self.reads: tuple[str, ...] = (self.meter, "dwelling_units")
-        self.read = attrgetter(*self.reads)
-
-    def key(self, m: Metered, attrs: RatingAttributes) -> Hashable:
-        return (m.zero_key, self.read(attrs))  # the usage matters only when it is zero
+        # the meter always (no meter: no charge); the units only when charged per unit
+        units = ("dwelling_units",) if charge.per_dwelling_unit else ()
+        self.reads: tuple[str, ...] = (self.meter, *units)
+        self.key_reads: tuple[str, ...] = self.reads
 
     def lines(self, m: Metered, attrs: RatingAttributes) -> Rated:
         charge = self.charge
@@ -109,26 +130,39 @@ class FixedKernel:
                     s, charge.code, charge.label, "dwelling unit", units, each, charge.installments
                 )
             )
-        return tuple(out)
+        return rated(out)
 
 
 class TieredKernel:
     """Inclining blocks: a table per (meter, units, district), its bounds per proration."""
 
-    __slots__ = ("bands", "charge", "labels", "tables", "unit_name")
-    reads: tuple[str, ...] = ("meter_size", "dwelling_units")  # and the district
+    __slots__ = (
+        "bands",
+        "blocks",
+        "charge",
+        "key_reads",
+        "labels",
+        "reads",
+        "tables",
+        "unit_name",
+    )
+    metered_key = "id"
 
-    def __init__(self, charge: TieredCharge) -> None:
+    def __init__(self, charge: TieredCharge, *, remember: bool) -> None:
         self.charge = charge
+        # the meter size and units only when they choose the starts (`tiers.table_for`)
+        meter = ("meter_size",) if charge.starts_by_meter else ()
+        units = ("dwelling_units",) if charge.scale_by_dwelling_units else ()
+        self.reads: tuple[str, ...] = (*meter, *units)  # and the district, always
+        # the district's plain value: a key holding no enum member is untracked by the collector
+        self.key_reads: tuple[str, ...] = (*self.reads, "district._value_")
         self.unit_name = str(charge.unit)
         self.tables: dict[tuple[str, int, str], TierTable] = {}
         self.bands: dict[tuple[str, int, str, int, int], tuple[Band, ...]] = {}
+        # the bands on a slice, by (slice, table); only when caching
+        self.blocks: dict[Hashable, Blocks] | None = {} if remember else None
         tiers = charge.tiers
         self.labels = tuple(t.label or charge.label for t in tiers[charge.first_tier - 1 :])
-
-    def key(self, m: Metered, attrs: RatingAttributes) -> Hashable:
-        # `is _OUT`: a bool, not the enum member, keeps the key untracked by the collector
-        return (m.id, attrs.meter_size, attrs.dwelling_units, attrs.district is _OUT)
 
     def _bands(self, attrs: RatingAttributes, s: Slice) -> tuple[Band, ...]:
         key = (attrs.meter_size, attrs.dwelling_units, attrs.district, s.num, s.den)
@@ -143,12 +177,28 @@ class TieredKernel:
             self.bands[key] = found
         return found
 
+    def _blocks(self, blocks: dict[Hashable, Blocks], attrs: RatingAttributes, s: Slice) -> Blocks:
+        key = (s.id, attrs.meter_size, attrs.dwelling_units, attrs.district is _OUT)
+        found = blocks.get(key)
+        if found is None:
+            # plain tuples, untracked by the collector, rather than `Band`s
+            bands = tuple(
+                (n, low, up, price, label) for n, low, up, price, label in self._bands(attrs, s)
+            )
+            found = Blocks(s, self.charge.code, self.unit_name, bands)
+            if len(blocks) >= CACHE_LIMIT:
+                blocks.clear()
+            blocks[key] = found
+        return found
+
     def lines(self, m: Metered, attrs: RatingAttributes) -> Rated:
         charge = self.charge
         usage = m.usage_in(charge.unit, charge.whole_units)
         if usage <= 0:
             return NOTHING
         s, code, unit_name = m.slice, charge.code, self.unit_name
+        if self.blocks is not None:
+            return self._blocks(self.blocks, attrs, s).lines(usage)
         out = []
         for number, lower, upper, price, label in self._bands(attrs, s):
             if usage <= lower:
@@ -160,13 +210,13 @@ class TieredKernel:
                         s, code, label, unit_name, number, lower, upper, top - lower, price
                     )
                 )
-        return tuple(out)
+        return rated(out)
 
 
 class BudgetKernel:
     """Water-budget tiers: starts from the account's indoor and outdoor budgets."""
 
-    __slots__ = ("charge", "numbers", "prices", "starts")
+    __slots__ = ("blocks", "charge", "numbers", "prices")
     reads: tuple[str, ...] = (
         "household_size",
         "irrigated_area_sqft",
@@ -174,29 +224,32 @@ class BudgetKernel:
         "et_inches",
         "variance_ccf",
     )
+    key_reads: tuple[str, ...] = reads
+    metered_key = "id"
 
     def __init__(self, charge: BudgetTieredCharge, *, remember: bool) -> None:
         self.charge = charge
         self.prices = tuple(tier.price for tier in charge.tiers)
         self.numbers = tuple(range(1, len(self.prices) + 1))
-        # starts by (slice, budget inputs); only when caching (they depend on the account)
-        self.starts: dict[Hashable, tuple[Decimal, ...]] | None = {} if remember else None
+        # the tiers on a slice, by (slice, budget inputs); only when caching (they
+        # depend on the account)
+        self.blocks: dict[Hashable, Blocks] | None = {} if remember else None
 
-    def key(self, m: Metered, attrs: RatingAttributes) -> Hashable:
-        return (m.id, _budget_inputs(attrs))
-
-    def _starts(self, s: Slice, attrs: RatingAttributes) -> tuple[Decimal, ...]:
-        if self.starts is None:
-            return self._compute_starts(s, attrs)
+    def _blocks(self, blocks: dict[Hashable, Blocks], s: Slice, attrs: RatingAttributes) -> Blocks:
         key = (s.id, _budget_inputs(attrs))
-        found = self.starts.get(key)
+        found = blocks.get(key)
         if found is None:
-            found = self.starts[key] = self._compute_starts(s, attrs)
-            if len(self.starts) >= 50_000:
-                self.starts.clear()
+            starts, label = self._starts(s, attrs), self.charge.label
+            uppers = (*starts[1:], None)
+            labels = (label,) * len(starts)
+            bands = tuple(zip(self.numbers, starts, uppers, self.prices, labels, strict=True))
+            found = Blocks(s, self.charge.code, "ccf", bands)
+            if len(blocks) >= CACHE_LIMIT:
+                blocks.clear()
+            blocks[key] = found
         return found
 
-    def _compute_starts(self, s: Slice, attrs: RatingAttributes) -> tuple[Decimal, ...]:
+    def _starts(self, s: Slice, attrs: RatingAttributes) -> tuple[Decimal, ...]:
         charge = self.charge
         indoor = _ZERO
         if charge.include_indoor:
@@ -214,8 +267,10 @@ class BudgetKernel:
         if usage <= 0:
             return NOTHING
         s, charge = m.slice, self.charge
-        starts, prices, numbers = self._starts(s, attrs), self.prices, self.numbers
         code, label = charge.code, charge.label
+        if self.blocks is not None:
+            return self._blocks(self.blocks, s, attrs).lines(usage)
+        starts, prices, numbers = self._starts(s, attrs), self.prices, self.numbers
         last = len(starts) - 1
         out = []
         for i, lower in enumerate(starts):
@@ -228,7 +283,7 @@ class BudgetKernel:
                 out.append(
                     volumetric_line(s, code, label, "ccf", numbers[i], lower, upper, qty, prices[i])
                 )
-        return tuple(out)
+        return rated(out)
 
 
 _budget_inputs = attrgetter(*BudgetKernel.reads)
@@ -239,13 +294,12 @@ class SurchargeKernel:
 
     __slots__ = ("charge", "unit_name")
     reads: tuple[str, ...] = ()
+    key_reads: tuple[str, ...] = reads
+    metered_key = "id"
 
     def __init__(self, charge: VolumetricSurcharge) -> None:
         self.charge = charge
         self.unit_name = str(charge.unit)
-
-    def key(self, m: Metered, attrs: RatingAttributes) -> Hashable:
-        return m.id
 
     def lines(self, m: Metered, attrs: RatingAttributes) -> Rated:
         charge, s = self.charge, m.slice
@@ -263,22 +317,37 @@ class SurchargeKernel:
                 quantity,
                 charge.price,
             )
-            return (line,)
+            return line
         return NOTHING
 
 
 class SewerKernel:
     """Sewer on water use x return factor, limited by a fixed or winter-average cap."""
 
-    __slots__ = ("charge", "unit_name")
-    reads: tuple[str, ...] = ("strength_class", "sewer_cap_ccf")
+    __slots__ = ("caps", "charge", "key_reads", "reads", "unit_name")
+    metered_key = "id"
 
-    def __init__(self, charge: SewerVolumetric) -> None:
+    def __init__(self, charge: SewerVolumetric, *, remember: bool) -> None:
         self.charge = charge
+        # the strength only when it chooses the price, the cap only when it is the account's
+        strength = ("strength_class",) if charge.prices_by_strength else ()
+        cap = ("sewer_cap_ccf",) if charge.cap_kind is SewerCap.WINTER_AVERAGE else ()
+        self.reads: tuple[str, ...] = (*strength, *cap)
+        self.key_reads: tuple[str, ...] = self.reads
         self.unit_name = str(charge.unit)
+        # price, cap and the line at the cap by (slice, account); only when caching
+        self.caps: dict[Hashable, _SewerTerms] | None = {} if remember else None
 
-    def key(self, m: Metered, attrs: RatingAttributes) -> Hashable:
-        return (m.id, _sewer_inputs(attrs))
+    def _price(self, attrs: RatingAttributes) -> Decimal:
+        charge = self.charge
+        if not charge.prices_by_strength:
+            return charge.price
+        found = charge.prices_by_strength.get(attrs.strength_class)
+        if found is None:
+            raise RatingError(
+                NO_STRENGTH_PRICE.format(code=charge.code, strength=attrs.strength_class)
+            )
+        return found
 
     def _cap(self, s: Slice, attrs: RatingAttributes) -> Decimal | None:
         charge = self.charge
@@ -289,29 +358,49 @@ class SewerKernel:
             cap = convert(attrs.sewer_cap_ccf, _CCF, charge.unit)
         return None if cap is None else s.prorate(cap)
 
+    def _terms(
+        self, caps: dict[Hashable, _SewerTerms], s: Slice, attrs: RatingAttributes
+    ) -> _SewerTerms:
+        """The price, the cap, and the line billed when usage reaches the cap (None: no line)."""
+        cap_ccf = attrs.sewer_cap_ccf
+        # the cap as written (str): an equal cap written with other digits shows so on the line
+        key = (s.id, attrs.strength_class, None if cap_ccf is None else str(cap_ccf))
+        found = caps.get(key)
+        if found is None:
+            price, cap = self._price(attrs), self._cap(s, attrs)
+            at_cap = None
+            if cap is not None and cap > 0:
+                at_cap = self._line(s, cap, cap, price)
+            found = (price, cap, at_cap)
+            if len(caps) >= CACHE_LIMIT:
+                caps.clear()
+            caps[key] = found
+        return found
+
+    def _line(self, s: Slice, cap: Decimal | None, quantity: Decimal, price: Decimal) -> BillLine:
+        charge = self.charge
+        return volumetric_line(
+            s, charge.code, charge.label, self.unit_name, 0, _ZERO, cap, quantity, price
+        )
+
     def lines(self, m: Metered, attrs: RatingAttributes) -> Rated:
         charge, s = self.charge, m.slice
-        price = charge.price
-        if charge.prices_by_strength:
-            found = charge.prices_by_strength.get(attrs.strength_class)
-            if found is None:
-                raise RatingError(
-                    NO_STRENGTH_PRICE.format(code=charge.code, strength=attrs.strength_class)
-                )
-            price = found
+        if self.caps is None:
+            price = self._price(attrs)
+            cap, at_cap = self._cap(s, attrs), None
+        else:
+            price, cap, at_cap = self._terms(self.caps, s, attrs)
         quantity = m.usage_in(charge.unit) * charge.return_factor
-        cap = self._cap(s, attrs)
         if cap is not None and quantity > cap:
+            if at_cap is not None:
+                return at_cap  # the same line for every usage above the cap
             quantity = cap
         if quantity > 0:
-            line = volumetric_line(
-                s, charge.code, charge.label, self.unit_name, 0, _ZERO, cap, quantity, price
-            )
-            return (line,)
+            return self._line(s, cap, quantity, price)
         return NOTHING
 
 
-_sewer_inputs = attrgetter(*SewerKernel.reads)
+_SewerTerms = tuple[Decimal, Decimal | None, BillLine | None]  # price, cap, the line at the cap
 
 
 def top_up(charge: MinimumCharge, s: Slice, before: list[BillLine]) -> Rated:
@@ -322,8 +411,7 @@ def top_up(charge: MinimumCharge, s: Slice, before: list[BillLine]) -> Rated:
     if billed >= minimum:
         return NOTHING
     top = Decimal(minimum - billed) / 100
-    made = minimum_line(charge.code, charge.label, s, top, minimum - billed)
-    return (made,)
+    return minimum_line(charge.code, charge.label, s, top, minimum - billed)
 
 
 def compile_kernel(
@@ -337,11 +425,11 @@ def compile_kernel(
 ) -> Kernel:
     """The kernel of a component (`remember`: keep per-account intermediate results)."""
     if isinstance(component, TieredCharge):
-        return TieredKernel(component)
+        return TieredKernel(component, remember=remember)
     if isinstance(component, FixedCharge):
         return FixedKernel(component)
     if isinstance(component, BudgetTieredCharge):
         return BudgetKernel(component, remember=remember)
     if isinstance(component, VolumetricSurcharge):
         return SurchargeKernel(component)
-    return SewerKernel(component)
+    return SewerKernel(component, remember=remember)

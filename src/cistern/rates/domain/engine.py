@@ -15,7 +15,9 @@ By default a `Rater` caches whole bills by their inputs (the account's kind,
 the attributes its components read, the usage, unit and period), and each
 component's lines by exactly the inputs that component reads (`compiled.py`),
 so accounts that share a period, a usage and, say, a meter size share the
-service-charge line instead of recomputing it. Both caches are exact (property
+service-charge line instead of recomputing it; lines that do not depend on the
+usage at all (a tier block filled whole, sewer at the cap) are shared between
+usages too (`charges.py`). Both caches are exact (property
 tests check them against `cache=False`, in representation too) and bounded.
 Bills, lines and slices are immutable once built, so sharing them is safe.
 See docs/decisions/rating-engine.md, "Speed", for what each cache keys on.
@@ -31,7 +33,8 @@ from operator import attrgetter, itemgetter
 
 from cistern.rates.domain import charges
 from cistern.rates.domain.bill import Bill, BillLine
-from cistern.rates.domain.compiled import CACHE_LIMIT, CompiledVersion
+from cistern.rates.domain.charges import CACHE_LIMIT
+from cistern.rates.domain.compiled import CompiledVersion
 from cistern.rates.domain.inputs import BillingPeriod, RatingAttributes
 from cistern.rates.domain.schedule import District, RateVersion
 from cistern.rates.domain.slices import BillUsage, MeteredPart, PartPlan, plan_period
@@ -100,7 +103,7 @@ class Rater:
             kind = self._kind(attrs)
         if not self._cache:
             metered = BillUsage(usage, unit)
-            parts = tuple(MeteredPart(p, metered, self._next_id) for p in self._plan(period))
+            parts = [MeteredPart(p, metered, self._next_id) for p in self._plan(period)]
             return _rate(kind, attrs, parts)
         # the unit's plain value: a key holding no enum member is untracked by the collector
         key = (kind.read(attrs), usage, _UNIT_NAMES[unit], period.start, period.end)
@@ -135,7 +138,7 @@ class Rater:
         self, period: BillingPeriod, usage: Decimal, unit: VolumeUnit
     ) -> tuple[MeteredPart, ...]:
         """The period's parts with this usage on each slice (kept by period and usage)."""
-        key = (period.start, period.end, usage, unit)
+        key = (period.start, period.end, usage, _UNIT_NAMES[unit])  # untracked, as in `rate`
         found = self._metered.get(key)
         if found is None:
             metered = BillUsage(usage, unit)
@@ -146,17 +149,17 @@ class Rater:
         return found
 
 
-def _rate(kind: _Kind, attrs: RatingAttributes, parts: tuple[MeteredPart, ...]) -> Bill:
+def _rate(kind: _Kind, attrs: RatingAttributes, parts: Sequence[MeteredPart]) -> Bill:
     """Every step of every part, each step's lines found in its cache or computed."""
     lines: list[BillLine] = []
     for part in parts:
         first = len(lines)  # where this part's lines begin (a minimum reads them)
-        for months, store, key_of, lines_of, minimum in kind.runs[part.index]:
+        for months, store, metered_key, account_key, lines_of, minimum in kind.runs[part.index]:
             metered = part.seasons[months] if months else part.whole
             if metered is None:
                 continue  # no day of this part in the component's season
             if store is not None:
-                key = key_of(metered, attrs)  # type: ignore[misc]
+                key = (metered_key(metered), account_key(attrs))  # type: ignore[misc]
                 found = store.get(key)
                 if found is None:
                     found = lines_of(metered, attrs)  # type: ignore[misc]
@@ -167,7 +170,9 @@ def _rate(kind: _Kind, attrs: RatingAttributes, parts: tuple[MeteredPart, ...]) 
                 found = lines_of(metered, attrs)  # type: ignore[misc]
             else:
                 found = charges.top_up(minimum, metered.slice, lines[first:])
-            if found:
+            if isinstance(found, BillLine):  # one line, kept bare (see `charges.Rated`)
+                lines.append(found)
+            elif found:
                 lines += found
     return _new(Bill, (tuple(lines), sum(map(_CENTS, lines))))
 

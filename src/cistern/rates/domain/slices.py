@@ -143,8 +143,8 @@ class Metered:
         """This slice's share of the period's usage in `unit` (floored first when `whole`)."""
         if unit is self.usage.unit and not whole:  # the common case, kept apart
             found = self._plain
-            if found is None:
-                found = self._plain = self._share(self.usage.in_unit(unit, whole))
+            if found is None:  # (the usage in its own unit is the quantity itself)
+                found = self._plain = self._share(self.usage.quantity)
             return found
         if self._shares is None:
             self._shares = {}
