@@ -8,12 +8,18 @@ processes forked from this one (``chunks.chunk_results``). It does not use Celer
 calling the functions directly keeps the no-broker path free of Celery machinery, and the
 code that runs a chunk is identical either way.
 
-``bill_run_calculate_dispatched`` and ``bill_run_post_dispatched`` are what the ``billrun``
-command calls: the same checks as ``calculation.bill_run_calculate`` and
-``posting.bill_run_post``, the chunks through ``dispatch_chunks``, then the same finish.
-Posting finishes by calling ``bill_run_post`` itself, which posts any draft a chunk left
-(none, normally) in-process and sets the run's counters and status: a dispatch that stopped
+``bill_runs_calculate_dispatched`` and ``bill_runs_post_dispatched`` are what the ``billrun``
+command calls, for one run or several: the same checks as ``calculation.bill_run_calculate``
+and ``posting.bill_run_post`` (every run is checked before any work starts), the chunks of
+all the runs through one ``dispatch_chunks``, then the same finish, run by run. Posting
+finishes by calling ``bill_run_post`` itself, which posts any draft a chunk left (none,
+normally) in-process and sets the run's counters and status: a dispatch that stopped
 part-way is resumed by running the command again, and nothing posts twice.
+
+Several runs at once (the cycles of one period, say) share one set of child processes: each
+run started on its own pays for forking them, their connections, rating its first chunk
+with empty caches and, on SQLite, a first write that waits for the first chunk's reading
+and rating. Together those are paid once, and runs of the same period share compiled rates.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +78,16 @@ class ChunkOutcome:
     key: str
     count: int
     worker: str
+    run_id: int
+
+
+@dataclass(frozen=True)
+class RunChunks:
+    """One run's chunks to dispatch, and (calculating in this process) its compiled rates."""
+
+    run_id: int
+    chunks: list[Chunk]
+    rated: RatedLines | None = None
 
 
 @dataclass
@@ -104,41 +120,55 @@ def chunk_payload(kind: str, run_id: int, chunk: Chunk, actor_id: int | None) ->
 def dispatch_chunks(
     *,
     kind: str,
-    run_id: int,
-    chunks: list[Chunk],
+    runs: list[RunChunks],
     actor_id: int | None = None,
     on_chunk: ProgressHook | None = None,
     timeout: float | None = None,
     workers: int = 1,
-    rated: RatedLines | None = None,
 ) -> list[ChunkOutcome]:
-    """Run the chunks (on Celery workers if a broker is configured, else here, on
-    ``workers`` processes); outcomes by index. ``rated``: the run's compiled rates, shared
-    by in-process calculate chunks (a Celery task compiles its own)."""
-    payloads = [chunk_payload(kind, run_id, chunk, actor_id) for chunk in chunks]
-    progress = _Progress(chunks, on_chunk)
+    """Run the runs' chunks (on Celery workers if a broker is configured, else here, on
+    ``workers`` processes, all the runs' chunks sharing them); outcomes in order. Chunks
+    are numbered across the runs. A run's ``rated`` (its compiled rates) is shared by its
+    in-process calculate chunks (a Celery task compiles its own)."""
+    chunks: list[Chunk] = []
+    payloads: list[dict[str, Any]] = []
+    rated: dict[int, RatedLines | None] = {}
+    for run in runs:
+        rated[run.run_id] = run.rated
+        for chunk in run.chunks:
+            chunks.append(replace(chunk, index=len(chunks)))
+            payloads.append(chunk_payload(kind, run.run_id, chunks[-1], actor_id))
+    progress = _Progress(chunks, payloads, on_chunk)
     if not broker_configured():
-        extra = {"rated": rated} if rated is not None and kind == CALCULATE else {}
 
         def work(chunk: Chunk) -> dict[str, Any]:
             payload = payloads[chunk.index]
+            extra = {}
+            if kind == CALCULATE and rated[payload["run_id"]] is not None:
+                extra["rated"] = rated[payload["run_id"]]
             return _WORK[kind](payload, worker=tasks.in_process_worker(), **extra)
 
-        outcomes = [progress.done(r) for _c, r in chunk_results(chunks, work, workers=workers)]
+        results = chunk_results(chunks, work, workers=workers)
+        outcomes = [progress.done(r) for _c, r in results]
         return sorted(outcomes, key=lambda o: o.index)
     limit = timeout if timeout is not None else settings.CISTERN_DISPATCH_TIMEOUT_SECONDS
     return _on_workers(kind, payloads, progress, limit)
 
 
 class _Progress:
-    def __init__(self, chunks: list[Chunk], on_chunk: ProgressHook | None) -> None:
+    def __init__(
+        self, chunks: list[Chunk], payloads: list[dict[str, Any]], on_chunk: ProgressHook | None
+    ) -> None:
         self.chunks = {c.index: c for c in chunks}
+        self.payloads = payloads
         self.total = sum(c.size for c in chunks)
         self.done_accounts = 0
         self.on_chunk = on_chunk
 
     def done(self, result: dict[str, Any]) -> ChunkOutcome:
-        outcome = ChunkOutcome(result["index"], result["key"], result["count"], result["worker"])
+        index = result["index"]
+        run_id = self.payloads[index]["run_id"]
+        outcome = ChunkOutcome(index, result["key"], result["count"], result["worker"], run_id)
         chunk = self.chunks[outcome.index]
         self.done_accounts += chunk.size
         if self.on_chunk is not None:
@@ -192,23 +222,50 @@ def bill_run_calculate_dispatched(
     workers: int = 1,
 ) -> DispatchReport:
     """``bill_run_calculate`` with its chunks run through ``dispatch_chunks``."""
-    run = BillRun.objects.get(pk=run.pk)
-    if run.status not in (BillRun.Status.DRAFT, BillRun.Status.REVIEWED) or run.post_started_at:
-        raise ServiceError(_(RUN_NOT_DRAFT).format(status=run.get_status_display()))
-    scope = cycle_accounts(
-        cycle_id=run.cycle_id, first_day=run.period_start, last_day=run.period_end
+    [report] = bill_runs_calculate_dispatched(
+        runs=[run], actor=actor, chunk_size=chunk_size, on_chunk=on_chunk, workers=workers
     )
-    ids = list(Account.objects.filter(scope).values_list("id", flat=True))
-    BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.DRAFT, accounts_total=len(ids))
-    # In this process the rates are compiled once and shared (children inherit them).
-    rated = (
-        None if broker_configured() else RatedLines(RaterSet.for_period(period_end=run.period_end))
-    )
+    return report
+
+
+def bill_runs_calculate_dispatched(
+    *,
+    runs: list[BillRun],
+    actor: Any,
+    chunk_size: int = CALCULATE_CHUNK_SIZE,
+    on_chunk: ProgressHook | None = None,
+    workers: int = 1,
+) -> list[DispatchReport]:
+    """Calculate several runs, their chunks dispatched together; a report per run, in order.
+    Every run is checked before any is touched: one that cannot be calculated stops them all."""
+    runs = [BillRun.objects.get(pk=run.pk) for run in runs]
+    for run in runs:
+        if run.status not in (BillRun.Status.DRAFT, BillRun.Status.REVIEWED) or run.post_started_at:
+            raise ServiceError(_(RUN_NOT_DRAFT).format(status=run.get_status_display()))
+    rated_by_period: dict[Any, RatedLines] = {}
+    work = []
+    for run in runs:
+        scope = cycle_accounts(
+            cycle_id=run.cycle_id, first_day=run.period_start, last_day=run.period_end
+        )
+        ids = list(Account.objects.filter(scope).values_list("id", flat=True))
+        BillRun.objects.filter(pk=run.pk).update(
+            status=BillRun.Status.DRAFT, accounts_total=len(ids)
+        )
+        # In this process the rates are compiled once per period and shared (children
+        # inherit them); a Celery task compiles its own.
+        rated = None
+        if not broker_configured():
+            if run.period_end not in rated_by_period:
+                raters = RaterSet.for_period(period_end=run.period_end)
+                rated_by_period[run.period_end] = RatedLines(raters)
+            rated = rated_by_period[run.period_end]
+        work.append(RunChunks(run.pk, _chunks(ids, chunk_size, workers), rated))
     outcomes = dispatch_chunks(
-        kind=CALCULATE, run_id=run.pk, chunks=account_chunks(ids, chunk_size),
-        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk, workers=workers, rated=rated,
+        kind=CALCULATE, runs=work, actor_id=getattr(actor, "pk", None), on_chunk=on_chunk,
+        workers=workers,
     )  # fmt: skip
-    return DispatchReport(calculate_finish(run, actor), outcomes)
+    return [_report(calculate_finish(run, actor), outcomes) for run in runs]
 
 
 def bill_run_post_dispatched(
@@ -220,17 +277,51 @@ def bill_run_post_dispatched(
     workers: int = 1,
 ) -> DispatchReport:
     """``bill_run_post`` with its chunks run through ``dispatch_chunks``; resumable."""
-    run = BillRun.objects.get(pk=run.pk)
-    if run.status not in (BillRun.Status.REVIEWED, BillRun.Status.POSTED):
-        raise ServiceError(_(RUN_NOT_REVIEWED).format(status=run.get_status_display()))
-    BillRun.objects.filter(pk=run.pk, post_started_at__isnull=True).update(
-        post_started_at=timezone.now()
+    [report] = bill_runs_post_dispatched(
+        runs=[run], actor=actor, chunk_size=chunk_size, on_chunk=on_chunk, workers=workers
     )
-    ids = list(run.bills.filter(status=Bill.Status.DRAFT).values_list("account_id", flat=True))
+    return report
+
+
+def bill_runs_post_dispatched(
+    *,
+    runs: list[BillRun],
+    actor: Any,
+    chunk_size: int = POST_CHUNK_SIZE,
+    on_chunk: ProgressHook | None = None,
+    workers: int = 1,
+) -> list[DispatchReport]:
+    """Post several runs, their chunks dispatched together; a report per run, in order.
+    Every run is checked before any is touched; each is resumable as a single run is."""
+    runs = [BillRun.objects.get(pk=run.pk) for run in runs]
+    for run in runs:
+        if run.status not in (BillRun.Status.REVIEWED, BillRun.Status.POSTED):
+            raise ServiceError(_(RUN_NOT_REVIEWED).format(status=run.get_status_display()))
+    work = []
+    for run in runs:
+        BillRun.objects.filter(pk=run.pk, post_started_at__isnull=True).update(
+            post_started_at=timezone.now()
+        )
+        drafts = run.bills.filter(status=Bill.Status.DRAFT).order_by()
+        ids = list(drafts.values_list("account_id", flat=True))
+        work.append(RunChunks(run.pk, _chunks(ids, chunk_size, workers)))
     outcomes = dispatch_chunks(
-        kind=POST, run_id=run.pk, chunks=account_chunks(ids, chunk_size),
-        actor_id=getattr(actor, "pk", None), on_chunk=on_chunk, workers=workers,
+        kind=POST, runs=work, actor_id=getattr(actor, "pk", None), on_chunk=on_chunk,
+        workers=workers,
     )  # fmt: skip
     # Posts whatever is still draft (nothing, unless a bill turned draft meanwhile), then
     # sets the counters and status exactly as an in-process post does.
-    return DispatchReport(bill_run_post(run=run, actor=actor, chunk_size=chunk_size), outcomes)
+    return [
+        _report(bill_run_post(run=run, actor=actor, chunk_size=chunk_size), outcomes)
+        for run in runs
+    ]
+
+
+def _chunks(ids: list[int], chunk_size: int, workers: int) -> list[Chunk]:
+    """Chunks even over the processes of this one (``account_chunks``); Celery workers
+    take chunks as they come, so there they are cut at the size."""
+    return account_chunks(ids, chunk_size, workers=1 if broker_configured() else workers)
+
+
+def _report(run: BillRun, outcomes: list[ChunkOutcome]) -> DispatchReport:
+    return DispatchReport(run, [o for o in outcomes if o.run_id == run.pk])

@@ -79,3 +79,58 @@ def test_workers_default_to_one_per_processor_on_either_database(
 def test_workers_below_one_are_refused() -> None:
     with pytest.raises(CommandError, match="at least 1"):
         billrun._workers(0)
+
+
+def _two_cycles_with_runs() -> tuple[BillRun, BillRun]:
+    """Cycles C1 (three accounts) and C2 (four), each with a draft run for January."""
+    runs = []
+    for code, accounts in (("C1", 3), ("C2", 4)):
+        cycle = makers.cycle(code)
+        for n in range(accounts):
+            makers.read(makers.account(billing_cycle=cycle), date(2025, 1, 31), 5 + n)
+        _run(
+            "create", "--cycle", code, "--start", "2025-01-01", "--end", "2025-01-31",
+            "--bill-date", "2025-02-03", "--due-date", "2025-02-24",
+        )  # fmt: skip
+        runs.append(BillRun.objects.get(cycle=cycle))
+    return runs[0], runs[1]
+
+
+def test_several_runs_are_calculated_and_posted_together(clerk, rates) -> None:
+    """Given two cycles' runs, when one command calculates both and another posts both,
+    then each run has its own bills, summary line and status, as run one by one."""
+    first, second = _two_cycles_with_runs()
+    calculated = _run("calculate", str(first.pk), str(second.pk), "--chunk-size", "2")
+    assert f"Run {first.pk}: Calculated 3 bills" in calculated
+    assert f"Run {second.pk}: Calculated 4 bills" in calculated
+    assert "7/7" in calculated  # one progress bar over both runs
+    _run("review", str(first.pk))
+    _run("review", str(second.pk))
+    posted = _run("post", str(first.pk), str(second.pk), "--chunk-size", "2")
+    assert f"Run {first.pk}: Posted 3 bills; run is Posted." in posted
+    assert f"Run {second.pk}: Posted 4 bills; run is Posted." in posted
+    for run, count in ((first, 3), (second, 4)):
+        bills = Bill.objects.filter(run=run, status=Bill.Status.POSTED)
+        assert bills.count() == count
+        assert all(bill.account.premise.cycle_id == run.cycle_id for bill in bills)
+        assert bills.filter(journal_entry__isnull=True).count() == 0
+
+
+def test_a_run_that_cannot_be_calculated_stops_the_others_before_any_work(clerk, rates) -> None:
+    first, second = _two_cycles_with_runs()
+    _run("calculate", str(second.pk))
+    _run("review", str(second.pk))
+    _run("post", str(second.pk))
+    with pytest.raises(CommandError, match="Only a draft run can be calculated"):
+        _run("calculate", str(first.pk), str(second.pk))
+    assert not Bill.objects.filter(run=first).exists()
+    assert BillRun.objects.get(pk=first.pk).calculated_at is None
+
+
+def test_runs_named_twice_or_unknown_are_refused(clerk, rates) -> None:
+    first, _second = _two_cycles_with_runs()
+    with pytest.raises(CommandError, match="No bill run 999999"):
+        _run("calculate", str(first.pk), "999999")
+    with pytest.raises(CommandError, match="named twice"):
+        _run("post", str(first.pk), str(first.pk))
+    assert not Bill.objects.exists()

@@ -3,8 +3,9 @@
 ``calculate`` and ``post`` run their chunks through ``billing.dispatch`` with a text
 progress bar: on Celery workers when ``CISTERN_BROKER_URL`` is set, else in this process,
 on ``--workers N`` child processes (default ``CISTERN_BILLRUN_WORKERS``, else the number of
-CPUs). Chunks are 5,000 accounts unless ``--chunk-size`` says
-otherwise.
+CPUs). Chunks are 5,000 accounts unless ``--chunk-size`` says otherwise. Both take one run
+or several (``calculate 12 13 14``: the cycles of a period, say), whose chunks then share the
+processes; every run named is checked before any is touched.
 Both are safe to run again: after a crash, run the same command and it picks up where it
 stopped (posting never posts a bill twice).
 """
@@ -22,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cistern.billing.chunks import CALCULATE_CHUNK_SIZE, ChunkDone
 from cistern.billing.dispatch import (
     DispatchReport,
-    bill_run_calculate_dispatched,
-    bill_run_post_dispatched,
+    bill_runs_calculate_dispatched,
+    bill_runs_post_dispatched,
 )
 from cistern.billing.models import BillingCycle, BillRun
 from cistern.billing.posting import POST_CHUNK_SIZE
@@ -62,6 +63,17 @@ def _workers(given: int | None) -> int:
     return given or configured or os.cpu_count() or 1
 
 
+def _runs(ids: list[int]) -> list[BillRun]:
+    """The runs named, in the order named; every one must exist."""
+    found = BillRun.objects.in_bulk(ids)
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise CommandError(f"No bill run {', '.join(missing)}.")
+    if len(set(ids)) < len(ids):
+        raise CommandError("A bill run is named twice.")
+    return [found[i] for i in ids]
+
+
 class Command(BaseCommand):
     help = "Create, calculate, review, post and issue bill runs."
     workers = 1
@@ -75,7 +87,10 @@ class Command(BaseCommand):
             create.add_argument(name, required=True, type=date.fromisoformat, help="YYYY-MM-DD")
         for step in ("calculate", "review", "post", "issue", "status"):
             p = sub.add_parser(step)
-            p.add_argument("run_id", type=int)
+            if step in CHUNK_SIZES:
+                p.add_argument("run_id", type=int, nargs="+", help="One run or several.")
+            else:
+                p.add_argument("run_id", type=int)
             p.add_argument(
                 "--chunk-size", type=int, default=CHUNK_SIZES.get(step, CALCULATE_CHUNK_SIZE)
             )
@@ -93,11 +108,13 @@ class Command(BaseCommand):
             if options["step"] == "create":
                 self._create(options, actor)
                 return
-            run = BillRun.objects.get(pk=options["run_id"])
             self.workers = _workers(options.get("workers"))
-            getattr(self, f"_{options['step']}")(run, actor, options["chunk_size"])
-        except BillRun.DoesNotExist as error:
-            raise CommandError(f"No bill run {options['run_id']}.") from error
+            step = getattr(self, f"_{options['step']}")
+            ids = options["run_id"]
+            if isinstance(ids, list):
+                step(_runs(ids), actor, options["chunk_size"])
+            else:
+                step(_runs([ids])[0], actor, options["chunk_size"])
         except ServiceError as error:
             raise CommandError(error.message) from error
 
@@ -129,19 +146,24 @@ class Command(BaseCommand):
 
         return show
 
-    def _calculate(self, run: BillRun, actor: Any, chunk_size: int) -> None:
-        report = bill_run_calculate_dispatched(
-            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar(),
+    def _calculate(self, runs: list[BillRun], actor: Any, chunk_size: int) -> None:
+        reports = bill_runs_calculate_dispatched(
+            runs=runs, actor=actor, chunk_size=chunk_size, on_chunk=self._bar(),
             workers=self.workers,
         )  # fmt: skip
-        run = report.run
         self.stdout.write("")
-        self._workers(report)
-        open_count = run.exceptions.filter(resolution="open").count()
-        self.stdout.write(
-            f"Calculated {run.bills_calculated} bills, total ${run.total_cents / 100:,.2f}; "
-            f"{open_count} exception(s) to review."
-        )
+        for report in reports:
+            run = report.run
+            self._workers(report)
+            open_count = run.exceptions.filter(resolution="open").count()
+            self.stdout.write(
+                f"{self._which(run, runs)}Calculated {run.bills_calculated} bills, total "
+                f"${run.total_cents / 100:,.2f}; {open_count} exception(s) to review."
+            )
+
+    def _which(self, run: BillRun, runs: list[BillRun]) -> str:
+        """``Run 12: `` before a run's summary when several were run."""
+        return f"Run {run.pk}: " if len(runs) > 1 else ""
 
     def _workers(self, report: DispatchReport) -> None:
         """``Chunks by worker: w1@host 4, w2@host 4`` (one line; the test reads it)."""
@@ -154,15 +176,19 @@ class Command(BaseCommand):
         bill_run_review(run=run, actor=actor)
         self.stdout.write(f"Bill run {run.pk} reviewed.")
 
-    def _post(self, run: BillRun, actor: Any, chunk_size: int) -> None:
-        report = bill_run_post_dispatched(
-            run=run, actor=actor, chunk_size=chunk_size, on_chunk=self._bar(),
+    def _post(self, runs: list[BillRun], actor: Any, chunk_size: int) -> None:
+        reports = bill_runs_post_dispatched(
+            runs=runs, actor=actor, chunk_size=chunk_size, on_chunk=self._bar(),
             workers=self.workers,
         )  # fmt: skip
-        run = report.run
         self.stdout.write("")
-        self._workers(report)
-        self.stdout.write(f"Posted {run.bills_posted} bills; run is {run.get_status_display()}.")
+        for report in reports:
+            run = report.run
+            self._workers(report)
+            self.stdout.write(
+                f"{self._which(run, runs)}Posted {run.bills_posted} bills; "
+                f"run is {run.get_status_display()}."
+            )
 
     def _issue(self, run: BillRun, actor: Any, chunk_size: int) -> None:
         bill_run_issue(run=run, actor=actor)
