@@ -62,6 +62,7 @@ from typing import Any
 from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
+from cistern.billing.collector import collect_as_chunk_process
 from cistern.core.errors import ServiceError
 
 DEFAULT_CHUNK_SIZE = 500
@@ -72,9 +73,6 @@ CALCULATE_CHUNK_SIZE = 5000
 # A child waits this long for SQLite's write lock; the other chunks hold it for a second or
 # two each, so only a stuck writer elsewhere can make a chunk give up.
 SQLITE_CHILD_TIMEOUT = 300
-# A child collects its youngest generation after this many allocations (Python's default
-# is 700): see "Garbage collection" in the module docstring.
-CHILD_GC_THRESHOLD = 50_000
 CHUNK_FAILED = (
     "Chunk {index} (accounts {first} to {last}) failed: {error}. Fix the cause and run the "
     "command again: finished chunks are not redone."
@@ -257,7 +255,7 @@ def _child_start() -> None:
     """In each child: its own connections (opened on first use, closed at exit)."""
     global _in_child
     _in_child = True
-    gc.set_threshold(CHILD_GC_THRESHOLD, *gc.get_threshold()[1:])
+    collect_as_chunk_process()
     for conn in connections.all():
         conn.connection = None  # the parent closed them; never reuse its handles
         if conn.vendor == "sqlite":

@@ -13,7 +13,6 @@ import pytest
 
 from cistern.billing.chunks import (
     CHILD_DIED,
-    CHILD_GC_THRESHOLD,
     Chunk,
     ChunkDone,
     ChunksFailed,
@@ -21,6 +20,7 @@ from cistern.billing.chunks import (
     chunk_results,
     run_chunks,
 )
+from cistern.billing.collector import CHILD_GC_THRESHOLD
 from cistern.core.errors import ServiceError
 
 CHUNKS = account_chunks(list(range(1, 41)), 5)
