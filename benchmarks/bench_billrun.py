@@ -3,10 +3,14 @@
 Run on a built demo (``cistern demo --accounts N``) in ``DATABASE_URL``. Setup (not timed):
 the billing tests' rate schedules (tests/integration/billing/makers.py: water base + two
 tiers, sewer volumetric) and one accepted actual read per installed meter for last month,
-written in bulk. Timed: for every billing cycle, ``bill_run_calculate`` (draft bills and
-lines) and ``bill_run_post`` (journal entries, postings, audit rows, bills marked posted),
-as ``cistern billrun`` runs them; the review step is skipped (runs are marked reviewed
-directly: reviewing is a person's decision, not work the machine does).
+written in bulk. Timed: a run for every billing cycle, calculated (draft bills and lines)
+and posted (journal entries, postings, audit rows, bills marked posted) together, as
+``cistern billrun calculate <run> <run> ...`` and ``cistern billrun post <run> <run> ...``
+run them (``billing.dispatch``: the runs' chunks share the processes); ``--one-by-one``
+runs each cycle's run on its own instead, as one command per run would. The review step is
+skipped (runs are marked reviewed directly: reviewing is a person's decision, not work the
+machine does). The output's timelines give, for each batch of runs, the seconds at which
+each chunk finished.
 
 Baseline, in the same run: ``INSERT INTO copy SELECT * FROM table`` of the very bill, line,
 entry and posting rows the run wrote, into empty copies of those tables, timed in one
@@ -24,9 +28,10 @@ or a copy of a calculated database posted again and again while tuning posting:
 reviewed runs of the period (and times the baseline). ``--workers N`` runs the chunks on N
 child processes, as ``cistern billrun --workers N`` does (default 2, the cores of the
 machine the figures were first taken on; recorded in the output). ``--post-chunk-size``
-overrides the posting chunk size; ``--profile N`` prints the posting phase's top N
-functions (cProfile, cumulative time) to stderr. Works on any size of demo (100,000 or
-1,000,000 accounts): the figures come from the database named by ``DATABASE_URL``.
+and ``--calculate-chunk-size`` override the chunk sizes; ``--profile N`` prints the
+posting phase's top N functions (cProfile, cumulative time) to stderr. Works on any size
+of demo (100,000 or 1,000,000 accounts): the figures come from the database named by
+``DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -57,12 +62,12 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
-from cistern.billing.models import Bill, BillingCycle, BillLine, BillRun  # noqa: E402
-from cistern.billing.services import (  # noqa: E402
-    bill_run_calculate,
-    bill_run_create,
-    bill_run_post,
+from cistern.billing.dispatch import (  # noqa: E402
+    bill_runs_calculate_dispatched,
+    bill_runs_post_dispatched,
 )
+from cistern.billing.models import Bill, BillingCycle, BillLine, BillRun  # noqa: E402
+from cistern.billing.services import bill_run_create  # noqa: E402
 from cistern.core.calendar import district_today  # noqa: E402
 from cistern.customers.models import Account  # noqa: E402
 from cistern.demo.domain.periods import cycle_periods  # noqa: E402
@@ -137,10 +142,10 @@ def period_runs(by_cycle: Periods) -> Any:
     return BillRun.objects.filter(match)
 
 
-def calculate(by_cycle: Periods, workers: int) -> dict[str, Any]:
-    """Create (or reuse) each cycle's run for its period, calculate it, mark it reviewed."""
+def calculate(by_cycle: Periods, options: argparse.Namespace) -> dict[str, Any]:
+    """Create (or reuse) each cycle's run for its period, calculate them, mark them reviewed."""
     actor = User.objects.get(username="frank")
-    calc_s = 0.0
+    runs = []
     for cycle in BillingCycle.objects.order_by("code"):
         first_day, last_day = by_cycle[cycle.pk]
         run = BillRun.objects.filter(
@@ -153,36 +158,65 @@ def calculate(by_cycle: Periods, workers: int) -> dict[str, Any]:
             due_date=district_today() + timedelta(21),
             actor=actor,
         )
-        if run.status != BillRun.Status.DRAFT:
+        if run.status == BillRun.Status.DRAFT:
+            runs.append(run)
+    kwargs = _chunking(options.calculate_chunk_size, options.workers)
+    seconds, timeline = _timed(bill_runs_calculate_dispatched, runs, actor, options, kwargs)
+    BillRun.objects.filter(pk__in=[r.pk for r in runs]).update(status=BillRun.Status.REVIEWED)
+    return {"calculate_s": seconds, "calculate_timeline": timeline}
+
+
+def post(by_cycle: Periods, options: argparse.Namespace) -> dict[str, Any]:
+    """Post every reviewed run of the periods, as ``cistern billrun post`` does."""
+    actor = User.objects.get(username="frank")
+    runs = list(
+        period_runs(by_cycle).filter(status=BillRun.Status.REVIEWED).order_by("cycle__code")
+    )
+    kwargs = _chunking(options.post_chunk_size, options.workers)
+    profiler = cProfile.Profile() if options.profile else None
+    if profiler is not None:
+        profiler.enable()
+    seconds, timeline = _timed(bill_runs_post_dispatched, runs, actor, options, kwargs)
+    if profiler is not None:
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(options.profile)
+        print(out.getvalue(), file=sys.stderr)
+    return {"post_s": seconds, "post_timeline": timeline}
+
+
+def _chunking(chunk_size: int | None, workers: int) -> dict[str, Any]:
+    return {"workers": workers} | ({"chunk_size": chunk_size} if chunk_size else {})
+
+
+def _timed(
+    step: Any, runs: list[BillRun], actor: User, options: argparse.Namespace, kwargs: Any
+) -> tuple[float, list[list[float]]]:
+    """Seconds the runs took (all together, or ``--one-by-one``), and their timelines."""
+    batches = [[run] for run in runs] if options.one_by_one else [runs]
+    seconds, timeline = 0.0, []
+    for batch in batches:
+        if not batch:
             continue
         started = time.perf_counter()
-        bill_run_calculate(run=run, actor=actor, workers=workers)
-        calc_s += time.perf_counter() - started
-        BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.REVIEWED)
-    return {"calculate_s": calc_s}
+        marks = ChunkMarks(started)
+        step(runs=batch, actor=actor, on_chunk=marks.append, **kwargs)
+        seconds += time.perf_counter() - started
+        timeline.append([*marks.times, round(time.perf_counter() - started, 3)])
+    return seconds, timeline
 
 
-def post(by_cycle: Periods, chunk_size: int | None, profile: int, workers: int) -> dict[str, Any]:
-    """Post every reviewed run of the periods, as ``cistern billrun`` does."""
-    actor = User.objects.get(username="frank")
-    runs = period_runs(by_cycle)
-    kwargs: dict[str, Any] = {"chunk_size": chunk_size} if chunk_size else {}
-    kwargs["workers"] = workers
-    profiler = cProfile.Profile() if profile else None
-    post_s = 0.0
-    for run in runs.filter(status=BillRun.Status.REVIEWED).order_by("cycle__code"):
-        started = time.perf_counter()
-        if profiler is not None:
-            profiler.enable()
-        bill_run_post(run=run, actor=actor, **kwargs)
-        if profiler is not None:
-            profiler.disable()
-        post_s += time.perf_counter() - started
-    if profiler is not None:
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(profile)
-        print(out.getvalue(), file=sys.stderr)
-    return {"post_s": post_s}
+class ChunkMarks:
+    """Seconds from ``started`` at which each chunk finished (the timeline of a batch of
+    runs: the first mark is when its first chunk committed, the gaps show the processes'
+    overlap, the last figure is when the batch returned)."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.times: list[float] = []
+
+    def append(self, _done: object) -> None:
+        self.times.append(round(time.perf_counter() - self.started, 3))
 
 
 def tally(by_cycle: Periods) -> dict[str, Any]:
@@ -234,8 +268,14 @@ def arguments() -> argparse.Namespace:
         "--steps", default=",".join(STEPS), help="comma-separated: " + ", ".join(STEPS)
     )
     parser.add_argument("--post-chunk-size", type=int, default=None)
+    parser.add_argument("--calculate-chunk-size", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2, metavar="N")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--one-by-one",
+        action="store_true",
+        help="calculate and post each cycle's run on its own (default: all together)",
+    )
     parser.add_argument(
         "--current", action="store_true", help="bill each cycle's current demo period"
     )
@@ -254,14 +294,15 @@ def main() -> None:
     figures["period"] = sorted({f"{first} to {last}" for first, last in by_cycle.values()})
     figures["load_average"] = os.getloadavg()
     figures["workers"] = args.workers
+    figures["runs_together"] = not args.one_by_one
     if "setup" in args.steps and not args.current:
         figures |= setup(period(args.months_back)[1])
     figures["accounts"] = Account.objects.count()
     figures["posted_bills_before"] = Bill.objects.filter(status=Bill.Status.POSTED).count()
     if "calculate" in args.steps:
-        figures |= calculate(by_cycle, args.workers)
+        figures |= calculate(by_cycle, args)
     if "post" in args.steps:
-        figures |= post(by_cycle, args.post_chunk_size, args.profile, args.workers)
+        figures |= post(by_cycle, args)
     figures |= tally(by_cycle)
     if "calculate" in args.steps and "post" in args.steps:
         figures["total_s"] = figures["calculate_s"] + figures["post_s"]
