@@ -48,7 +48,9 @@ def audit_record(
 class AuditRow(NamedTuple):
     """One audit event for ``audit_record_many``: what ``audit_record`` takes, with the
     subject as its label (``"ledger.JournalEntry"``) and primary key, and the actor as an id.
-    ``occurred_at`` None means now (one timestamp for the whole call)."""
+    ``occurred_at`` None means now (one timestamp for the whole call). ``after`` may also be
+    given as the JSON text ``audit_record`` would store for it (a caller that renders many
+    documents from a template), written as it is."""
 
     actor_id: int | None
     action: str
@@ -56,7 +58,7 @@ class AuditRow(NamedTuple):
     subject_id: str
     account_id: int | None = None
     before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
+    after: dict[str, Any] | str | None = None
     reason: str = ""
     occurred_at: datetime | None = None
 
@@ -128,8 +130,10 @@ def _prepared_rows(rows: Iterable[AuditRow]) -> Iterator[tuple[Any, ...]]:
         )
 
 
-def _json_text(values: dict[str, Any] | None) -> str:
-    """What ``JSONField`` stores for ``_json_safe(values or {})``."""
+def _json_text(values: dict[str, Any] | str | None) -> str:
+    """What ``JSONField`` stores for ``_json_safe(values or {})`` (text: already that)."""
+    if isinstance(values, str):
+        return values
     return json.dumps(_json_safe(values)) if values else "{}"
 
 

@@ -19,6 +19,13 @@ All or nothing: if any request is refused, ``BulkRefused`` is raised listing eve
 key with its reason, and nothing is written. Callers that must set bad items aside and go
 on (bill runs) call ``journal_entries_check`` first, drop what it refuses, and post the
 rest (docs/decisions/ledger.md "Bulk posting").
+
+Cost (a lockbox file posts 100,000 entries here): an entry's content hash and audit document
+are rendered from templates per source and form of its legs (``bulk_text.legs_templates``,
+checked against the single path's functions on the first entry of each form) when its
+strings are plain, as the bill run's set-based writer does; on PostgreSQL the entries,
+postings and audit rows go in as ``COPY`` text (both in ``bulk_rows``); the lookups send
+their keys as one parameter (``bulk_sql.values_in``).
 """
 
 from __future__ import annotations
@@ -35,7 +42,15 @@ from django.utils import timezone
 from cistern.core.audit import AuditRow, audit_record_many
 from cistern.core.errors import ServiceError
 from cistern.customers.models import Account
-from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared, select_in
+from cistern.ledger.bulk_rows import (
+    ENTRY_COLUMNS,
+    POSTING_COLUMNS,
+    EntryTexts,
+    NewEntry,
+    audited_accounts,
+    copy_new,
+)
+from cistern.ledger.bulk_sql import insert_returning_ids, insert_rows, prepared, values_in
 from cistern.ledger.domain.entries import (
     CATEGORY_MAX_LENGTH,
     EntryRejected,
@@ -56,7 +71,6 @@ from cistern.ledger.services import (
 )
 
 BULK_REFUSED = "{count} of {total} entries were refused; nothing was posted. First: {first}"
-IN_CLAUSE = 500  # ids/keys per IN (...) query: well under SQLite's variable limit
 
 
 @dataclass(frozen=True)
@@ -130,7 +144,7 @@ def journal_entries_post_bulk(*, requests: Sequence[EntryRequest], actor: Any) -
 
 @dataclass
 class _Plan:
-    new: list[tuple[EntryRequest, str]] = field(default_factory=list)  # (request, hash)
+    new: list[NewEntry] = field(default_factory=list)
     replays: dict[str, int] = field(default_factory=dict)  # key -> entry id
     duplicates: int = 0  # a key repeated in the batch with the same content
     ledger_ids: dict[str, int] = field(default_factory=dict)
@@ -150,6 +164,7 @@ def _plan(requests: Sequence[EntryRequest], *, lock: bool) -> tuple[dict[str, st
     _check_customer_accounts(requests, problems, lock=lock)
     _check_periods(requests, problems, lock=lock)
     existing = _existing_entries([r.idempotency_key for r in requests])
+    texts = EntryTexts()
     seen: dict[str, str] = {}
     for request in requests:
         key = request.idempotency_key
@@ -157,7 +172,8 @@ def _plan(requests: Sequence[EntryRequest], *, lock: bool) -> tuple[dict[str, st
         if problem:
             problems.setdefault(key, problem)
             continue
-        content_hash = request.content_hash
+        new = texts.of(request)
+        content_hash = new.content_hash
         if key in existing:
             entry_id, found_hash = existing[key]
             if found_hash != content_hash:
@@ -171,7 +187,7 @@ def _plan(requests: Sequence[EntryRequest], *, lock: bool) -> tuple[dict[str, st
                 plan.duplicates += 1
         else:
             seen[key] = content_hash
-            plan.new.append((request, content_hash))
+            plan.new.append(new)
     return problems, plan
 
 
@@ -253,8 +269,9 @@ def _check_customer_accounts(
         }
     )
     suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
-    sql = f"SELECT id FROM {Account._meta.db_table} WHERE id {{in_}} ORDER BY id{suffix}"
-    found = {row[0] for row in select_in(sql, wanted, chunk=IN_CLAUSE)}
+    test, params = values_in(wanted, "bigint")
+    sql = f"SELECT id FROM {Account._meta.db_table} WHERE id {test} ORDER BY id{suffix}"
+    found = {row[0] for row in _select(sql, params)}
     missing = set(wanted) - found
     if not missing:
         return
@@ -298,33 +315,20 @@ def _check_periods(
 
 def _existing_entries(keys: Sequence[str]) -> dict[str, tuple[int, str]]:
     """key -> (entry id, content hash) of the keys already posted."""
+    test, params = values_in(sorted(set(keys)), "text")
     sql = (
         f"SELECT idempotency_key, id, content_hash FROM {JournalEntry._meta.db_table}"
-        " WHERE idempotency_key {in_}"
+        f" WHERE idempotency_key {test}"
     )
-    rows = select_in(sql, sorted(set(keys)), chunk=IN_CLAUSE)
-    return {key: (entry_id, content_hash) for key, entry_id, content_hash in rows}
+    return {key: (entry_id, content_hash) for key, entry_id, content_hash in _select(sql, params)}
 
 
-_ENTRY_COLUMNS = (
-    "idempotency_key",
-    "content_hash",
-    "effective_date",
-    "recorded_at",
-    "source",
-    "source_ref",
-    "memo",
-    "actor",
-    "reverses",
-)
-_POSTING_COLUMNS = (
-    "entry",
-    "ledger_account",
-    "amount_cents",
-    "customer_account",
-    "charge_category",
-    "effective_date",
-)
+def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Every row of ``sql``: its values sent as one parameter (``bulk_sql.values_in``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
 def _insert(plan: _Plan, actor: Any) -> dict[str, int]:
@@ -332,15 +336,25 @@ def _insert(plan: _Plan, actor: Any) -> dict[str, int]:
     recorded_at = timezone.now()
     now = prepared(JournalEntry, "recorded_at", recorded_at)
     actor_id = actor.pk if actor is not None else None
+    if connection.vendor == "postgresql":
+        ids = copy_new(plan.new, plan.ledger_ids, now, actor_id)
+    else:
+        ids = _insert_new(plan, now, recorded_at, actor_id)
+    return {new.request.idempotency_key: i for new, i in zip(plan.new, ids, strict=True)}
+
+
+def _insert_new(plan: _Plan, now: Any, recorded_at: datetime, actor_id: int | None) -> list[int]:
+    """Not PostgreSQL: the rows as tuples (``insert_returning_ids``, ``insert_rows``,
+    ``audit_record_many``)."""
     days: dict[date, Any] = {}
-    for request, _hash in plan.new:
-        if request.effective_date not in days:
-            days[request.effective_date] = prepared(
-                JournalEntry, "effective_date", request.effective_date
+    for new in plan.new:
+        if new.request.effective_date not in days:
+            days[new.request.effective_date] = prepared(
+                JournalEntry, "effective_date", new.request.effective_date
             )
     ids = insert_returning_ids(
         JournalEntry,
-        _ENTRY_COLUMNS,
+        ENTRY_COLUMNS,
         [
             (
                 r.idempotency_key,
@@ -353,19 +367,19 @@ def _insert(plan: _Plan, actor: Any) -> dict[str, int]:
                 actor_id,
                 None,
             )
-            for r, content_hash in plan.new
+            for r, content_hash, *_texts in plan.new
         ],
     )
-    insert_rows(Posting, _POSTING_COLUMNS, _posting_rows(plan, ids, days))
+    insert_rows(Posting, POSTING_COLUMNS, _posting_rows(plan, ids, days))
     audit_record_many(_audit_rows(plan, ids, recorded_at, actor_id))
-    return {r.idempotency_key: entry_id for (r, _h), entry_id in zip(plan.new, ids, strict=True)}
+    return ids
 
 
 def _posting_rows(plan: _Plan, ids: list[int], days: dict[date, Any]) -> Iterator[tuple[Any, ...]]:
     ledger_ids = plan.ledger_ids
-    for (request, _hash), entry_id in zip(plan.new, ids, strict=True):
-        day = days[request.effective_date]
-        for leg in request.legs:
+    for new, entry_id in zip(plan.new, ids, strict=True):
+        day = days[new.request.effective_date]
+        for leg in new.request.legs:
             yield (
                 entry_id,
                 ledger_ids[leg.account_code],
@@ -382,19 +396,8 @@ def _audit_rows(
     """What ``audit_record`` writes for ``journal_entry_post``: one event per customer
     account the entry touches (or one with none), the same ``after`` document."""
     subject = JournalEntry._meta.label
-    for (r, _hash), entry_id in zip(plan.new, ids, strict=True):
-        after = {
-            "idempotency_key": r.idempotency_key,
-            "effective_date": r.effective_date.isoformat(),
-            "source": r.source,
-            "source_ref": r.source_ref,
-            "memo": r.memo,
-            "reverses": None,
-            "legs": [leg.as_json() for leg in r.legs],
-        }
-        touched = sorted({leg.customer_account_id for leg in r.legs if leg.customer_account_id})
-        targets: Sequence[int | None] = touched or (None,)
-        for account_id in targets:
+    for (r, _hash, after, *_values), entry_id in zip(plan.new, ids, strict=True):
+        for account_id in audited_accounts(r):
             yield AuditRow(
                 actor_id, "ledger.entry.post", subject, str(entry_id), account_id,
                 None, after, r.memo, now,

@@ -215,3 +215,77 @@ def check_texts(
         raise RuntimeError(
             f"bulk_text templates disagree with entry_content_hash/audit_after ({shape})"
         )
+
+
+# Any entry's legs (``legs_templates``): the values are an entry's date, memo, reference,
+# (unused), key, as above, then each leg's amount, then each leg's customer account.
+LEGS_DATE, LEGS_AMOUNTS = _DATE, _AMOUNTS  # for templates of other texts of such entries
+LegForm = tuple[str, str, bool]  # (code, category, whether the leg names a customer account)
+
+
+def legs_templates(source: str, legs: Sequence[LegForm]) -> tuple[Template, Template] | None:
+    """(content hash text, audit ``after``) templates of entries of ``source`` whose legs are,
+    in order, ``legs``; None where the texts must come from the single path's functions
+    (a string not plain, a code twice: see the module docstring). Rendered from
+    ``legs_values``; the caller checks the amounts are ints, the customer accounts ints."""
+    codes = [code for code, _category, _named in legs]
+    strings = [source, *codes, *[category for _code, category, _named in legs]]
+    if len(set(codes)) != len(codes) or not all(map(is_plain, strings)):
+        return None
+
+    def leg(n: int, *, canonical: bool) -> list[str | int]:
+        code, category, named = legs[n]
+        return _object_parts(
+            [
+                ("account", ['"' + code + '"']),
+                ("amount_cents", [_AMOUNTS + n]),
+                ("customer_account_id", [_AMOUNTS + len(legs) + n if named else "null"]),
+                ("charge_category", ['"' + category + '"']),
+            ],
+            canonical=canonical,
+        )
+
+    def members(*, canonical: bool) -> list[tuple[str, list[str | int]]]:
+        order = sorted(range(len(legs)), key=lambda n: legs[n][0] + '"') if canonical else None
+        items = [leg(n, canonical=canonical) for n in order or range(len(legs))]
+        comma = "," if canonical else ", "
+        array: list[str | int] = ["["]
+        for i, item in enumerate(items):
+            array += [comma if i else "", *item]
+        return [
+            ("idempotency_key", ['"', _KEY, '"']),
+            ("effective_date", ['"', _DATE, '"']),
+            ("source", ['"' + source + '"']),
+            ("source_ref", ['"', _REF, '"']),
+            ("memo", ['"', _MEMO, '"']),
+            ("reverses", ["null"]),
+            ("legs", [*array, "]"]),
+        ]
+
+    canonical = [m for m in members(canonical=True) if m[0] not in ("idempotency_key", "reverses")]
+    return (
+        template(_object_parts(canonical, canonical=True)),
+        template(_object_parts(members(canonical=False), canonical=False)),
+    )
+
+
+def _object_parts(
+    members: Sequence[tuple[str, Sequence[str | int]]], *, canonical: bool
+) -> list[str | int]:
+    """A JSON object as template parts, from (name, parts of its value): ``canonical``, keys
+    sorted and no spaces (``entry_content_hash``), else in order with ``json.dumps``'s
+    separators."""
+    colon, comma = (":", ",") if canonical else (": ", ", ")
+    ordered = sorted(members, key=itemgetter(0)) if canonical else members
+    parts: list[str | int] = ["{"]
+    for n, (name, value) in enumerate(ordered):
+        parts += [comma if n else "", f'"{name}"{colon}', *value]
+    return [*parts, "}"]
+
+
+def legs_values(
+    *, day: str, memo: str, source_ref: str, key: str, legs: Sequence[Leg]
+) -> tuple[Any, ...]:
+    """An entry's values for its ``legs_templates`` (``day``: the date's isoformat)."""
+    amounts = [leg.amount_cents for leg in legs]
+    return (day, memo, source_ref, None, key, *amounts, *[leg.customer_account_id for leg in legs])

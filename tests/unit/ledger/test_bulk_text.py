@@ -15,11 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cistern.ledger import codes
+from cistern.ledger.bulk import EntryRequest
+from cistern.ledger.bulk_rows import EntryTexts
 from cistern.ledger.bulk_text import (
     Template,
     check_texts,
     entry_texts,
     is_plain,
+    legs_templates,
     shape_of,
 )
 from cistern.ledger.domain.entries import Leg, entry_content_hash
@@ -139,3 +142,78 @@ def test_a_template_that_disagrees_with_the_single_path_is_caught() -> None:
     with pytest.raises(RuntimeError, match="disagree"):
         check_texts(bad, header, (100,), entry_texts(bad, header, (100,), plain=True))
     check_texts(good, header, (100,), entry_texts(good, header, (100,), plain=True))
+
+
+# Any entry's legs (a payment's: cash, receivables by category, a credit), through the bulk
+# poster's texts (``bulk_rows.EntryTexts``: templates of ``legs_templates`` when plain, else the
+# single path's functions).
+
+
+@st.composite
+def requests(draw):
+    """An entry request of two to five legs: mostly plain strings and distinct codes."""
+    text = draw(st.sampled_from([PLAIN, PLAIN, PLAIN, ASCII, ANY]))
+    count = draw(st.integers(min_value=2, max_value=5))
+    code = st.one_of(st.sampled_from(CODES), text.filter(bool))
+    unique = draw(st.integers(0, 4)) > 0  # else codes may repeat
+    legs = tuple(
+        Leg(
+            account,
+            draw(CENTS),
+            draw(st.one_of(st.none(), st.integers(min_value=0, max_value=10**12))),
+            draw(st.one_of(st.just(""), st.just("water"), text)),
+        )
+        for account in draw(st.lists(code, min_size=count, max_size=count, unique=unique))
+    )
+    return EntryRequest(
+        idempotency_key=draw(st.one_of(st.just("payment:P1"), text.filter(bool))),
+        effective_date=draw(st.dates(date(1990, 1, 1), date(2100, 12, 31))),
+        source=draw(st.one_of(st.just("payment"), text.filter(bool))),
+        legs=legs,
+        source_ref=draw(st.one_of(st.just("LB-1"), text)),
+        memo=draw(st.one_of(st.just("Check payment, Lockbox"), text)),
+    )
+
+
+def _single_path_texts(request: EntryRequest) -> tuple[str, str]:
+    header = JournalEntry(
+        idempotency_key=request.idempotency_key, effective_date=request.effective_date,
+        source=request.source, source_ref=request.source_ref, memo=request.memo,
+    )  # fmt: skip
+    digest = entry_content_hash(
+        legs=request.legs, effective_date=request.effective_date, source=request.source,
+        source_ref=request.source_ref, memo=request.memo,
+    )  # fmt: skip
+    return digest, json.dumps(audit_after(header, request.legs))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(requests(), min_size=1, max_size=3))
+def test_any_legs_texts_are_the_single_paths_hash_and_audit_text(batch) -> None:
+    texts = EntryTexts()  # one batch: templates made once, shared by entries of one form
+    for request in batch:
+        new = texts.of(request)
+        assert (new.content_hash, new.after) == _single_path_texts(request)
+
+
+def test_plain_payments_use_the_legs_templates() -> None:
+    # given a lockbox payment's legs: cash, two categories, a credit
+    legs = (
+        Leg(codes.CASH_CLEARING, 10_000),
+        Leg(codes.AR_WATER, -4_000, 42, codes.CATEGORY_WATER),
+        Leg(codes.AR_SEWER, -3_500, 42, codes.CATEGORY_SEWER),
+        Leg(codes.AR_OTHER, -2_500, 42, "credit"),
+    )
+    texts = EntryTexts()
+    for n in range(3):
+        request = EntryRequest(f"payment:P{n}", date(2025, 3, n + 1), "payment", legs, "LB-7")
+        new = texts.of(request)
+        # then they are rendered from the templates (values kept), and exactly
+        assert new.values is not None
+        assert (new.content_hash, new.after) == _single_path_texts(request)
+
+
+def test_legs_on_one_code_twice_have_no_template() -> None:
+    # the order of their legs in the hash text depends on the amounts
+    legs = [(codes.AR_FEES, codes.CATEGORY_LATE_FEE, True), (codes.AR_FEES, "other", True)]
+    assert legs_templates("adjustment", legs) is None
