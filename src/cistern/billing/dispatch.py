@@ -213,21 +213,6 @@ def _failure(chunk: Chunk, error: object) -> str:
     return chunk_failure(chunk, error)
 
 
-def bill_run_calculate_dispatched(
-    *,
-    run: BillRun,
-    actor: Any,
-    chunk_size: int = CALCULATE_CHUNK_SIZE,
-    on_chunk: ProgressHook | None = None,
-    workers: int = 1,
-) -> DispatchReport:
-    """``bill_run_calculate`` with its chunks run through ``dispatch_chunks``."""
-    [report] = bill_runs_calculate_dispatched(
-        runs=[run], actor=actor, chunk_size=chunk_size, on_chunk=on_chunk, workers=workers
-    )
-    return report
-
-
 def bill_runs_calculate_dispatched(
     *,
     runs: list[BillRun],
@@ -266,21 +251,6 @@ def bill_runs_calculate_dispatched(
         workers=workers,
     )  # fmt: skip
     return [_report(calculate_finish(run, actor), outcomes) for run in runs]
-
-
-def bill_run_post_dispatched(
-    *,
-    run: BillRun,
-    actor: Any,
-    chunk_size: int = POST_CHUNK_SIZE,
-    on_chunk: ProgressHook | None = None,
-    workers: int = 1,
-) -> DispatchReport:
-    """``bill_run_post`` with its chunks run through ``dispatch_chunks``; resumable."""
-    [report] = bill_runs_post_dispatched(
-        runs=[run], actor=actor, chunk_size=chunk_size, on_chunk=on_chunk, workers=workers
-    )
-    return report
 
 
 def bill_runs_post_dispatched(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cistern.core.models import AuditEvent
-from cistern.ledger.bulk_sql import COPY_PART_ROWS, copy_field, copy_text, reserve_ids
+from cistern.ledger.bulk_sql import copy_field, copy_parts, copy_text, reserve_ids
 from cistern.ledger.bulk_text import (
     LEGS_AMOUNTS,
     LEGS_DATE,
@@ -192,9 +192,9 @@ def copy_new(
     count = len(new)
     expected = (count, sum(len(new.request.legs) for new in new), sum(map(len, audited)))
     written = (
-        copy_text(JournalEntry, ("id", *ENTRY_COLUMNS), _parts(count, entry)),
-        copy_text(Posting, POSTING_COLUMNS, _parts(count, postings)),
-        copy_text(AuditEvent, AUDIT_COLUMNS, _parts(count, audit)),
+        copy_text(JournalEntry, ("id", *ENTRY_COLUMNS), copy_parts(count, entry)),
+        copy_text(Posting, POSTING_COLUMNS, copy_parts(count, postings)),
+        copy_text(AuditEvent, AUDIT_COLUMNS, copy_parts(count, audit)),
     )
     if written != expected:
         raise RuntimeError(f"wrote {written} entries, postings, audit rows; expected {expected}")
@@ -232,9 +232,3 @@ class _CopyTexts(dict[Any, str]):
 
     def day(self, value: date) -> str:
         return self(value.isoformat())
-
-
-def _parts(count: int, rows: Callable[[int], str]) -> Iterator[str]:
-    """``COPY`` text of the rows of entries 0 .. count - 1, ``COPY_PART_ROWS`` at a time."""
-    for start in range(0, count, COPY_PART_ROWS):
-        yield "".join(map(rows, range(start, min(start + COPY_PART_ROWS, count))))

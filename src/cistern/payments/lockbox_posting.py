@@ -26,8 +26,8 @@ from django.db import connection
 from cistern.ledger import codes
 from cistern.ledger.bulk import EntryRequest, journal_entries_post_bulk
 from cistern.ledger.bulk_sql import (
-    COPY_PART_ROWS,
     copy_field,
+    copy_parts,
     copy_text,
     insert_returning_ids,
     prepared,
@@ -171,27 +171,25 @@ def _copy_parts(
     actor: Any,
     now: datetime,
 ) -> Iterator[str]:
-    """The ``COPY`` text of ``_insert_rows``, ``COPY_PART_ROWS`` payments at a time."""
+    """The ``COPY`` text of ``_insert_rows`` (``bulk_sql.copy_parts``)."""
     lockbox = Channel.LOCKBOX.value
     posted, pending = Payment.Status.POSTED.value, Payment.Status.PENDING.value
     blanks = "\t" * 5  # check_bank, processor_reference, card_brand, card_last4, auth_code
     tail = f"\t{copy_field(getattr(actor, 'pk', None))}\t{copy_field(now)}\t"
     days = {d: copy_field(d.isoformat()) for d in {p.received_on for p in payments}}
-    lines: list[str] = []
-    for pk, p in zip(ids, payments, strict=True):
+
+    def row(n: int) -> str:
+        pk, p = ids[n], payments[n]
         entry = entry_for.get(pk)
         status, linked = (pending, "\\N") if entry is None else (posted, entry)
-        lines.append(
+        return (
             f"{pk}\t{p.batch_id}\t{p.account_id}\t{p.amount_cents}\t{copy_field(p.tender)}"
             f"\t{lockbox}\t{status}\t{days[p.received_on]}\t{copy_field(p.payer_name)}"
             f"\t{copy_field(p.check_number)}{blanks}\t{copy_field(p.idempotency_key)}"
             f"{tail}{linked}\n"
         )
-        if len(lines) == COPY_PART_ROWS:
-            yield "".join(lines)
-            lines = []
-    if lines:
-        yield "".join(lines)
+
+    return copy_parts(len(payments), row)
 
 
 def _memos(tenders: set[str]) -> dict[str, str]:

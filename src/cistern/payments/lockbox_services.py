@@ -27,12 +27,12 @@ from django.utils.translation import gettext as _
 from cistern.core.audit import audit_record
 from cistern.core.errors import ServiceError
 from cistern.customers.models import Account
+from cistern.ledger.bulk_sql import select_in
 from cistern.payments.domain import LockboxFile, LockboxItem, LockboxRejected, lockbox_parse
 from cistern.payments.domain.lockbox import lockbox_file_id
 from cistern.payments.domain.lockbox_layout import LockboxProblem
 from cistern.payments.lockbox_posting import LockboxPayment, lockbox_payments_post
 from cistern.payments.models import Channel, LockboxImport, Payment, PaymentBatch, Tender
-from cistern.payments.posting import select_in_array
 
 MAX_LOCKBOX_BYTES = 50 * 1024 * 1024
 FILE_REFUSED = "The lockbox file was refused ({count} problem{s}); nothing was posted."
@@ -74,9 +74,8 @@ def _problems_with_accounts(
     parsed: LockboxFile, item_keys: Sequence[str]
 ) -> tuple[dict[str, int], list[LockboxProblem]]:
     numbers = sorted({item.scan_line.account_number for item in parsed.items})
-    ids = dict(
-        select_in_array(f"SELECT number, id FROM {_ACCOUNTS} WHERE number {{in_}}", numbers, "text")
-    )
+    sql = f"SELECT number, id FROM {_ACCOUNTS} WHERE number {{in_}}"
+    ids = dict(select_in(sql, numbers, pg_type="text"))
     problems = [
         LockboxProblem(
             item.line_number,
@@ -87,10 +86,10 @@ def _problems_with_accounts(
         if item.scan_line.account_number not in ids
     ]
     keys = dict(zip(item_keys, parsed.items, strict=True))
-    posted = select_in_array(
+    posted = select_in(
         f"SELECT idempotency_key, id FROM {_PAYMENTS} WHERE idempotency_key {{in_}}",
         sorted(keys),
-        "text",
+        pg_type="text",
     )
     for key, payment_id in posted:
         item = keys[key]
@@ -153,8 +152,8 @@ def _lock_accounts(account_ids: Iterable[int]) -> None:
     order (on SQLite a slice at a time, still in order, so a fixed order cannot deadlock)."""
     wanted = sorted(set(account_ids))
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    select_in_array(
-        f"SELECT id FROM {_ACCOUNTS} WHERE id {{in_}} ORDER BY id{lock}", wanted, "bigint"
+    select_in(
+        f"SELECT id FROM {_ACCOUNTS} WHERE id {{in_}} ORDER BY id{lock}", wanted, pg_type="bigint"
     )
 
 

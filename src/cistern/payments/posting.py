@@ -25,7 +25,7 @@ from typing import Any
 from django.db import connection
 
 from cistern.ledger import codes
-from cistern.ledger.bulk_sql import select_in, values_in
+from cistern.ledger.bulk_sql import select_in
 from cistern.ledger.models import JournalEntry, LedgerAccount, Posting
 from cistern.ledger.services import Leg, journal_entry_post
 from cistern.payments import config
@@ -62,8 +62,8 @@ def open_charges_many(
     first_debit: dict[tuple[int, str], int] = {}  # its first debit's (date, id) as one key
     exact: set[int] = set()  # accounts whose categories use several receivable codes
     newest: date | None = None
-    for account, category, debited, credited, code, other_code, last, first in select_in_array(
-        _totals_sql(), ids, "bigint"
+    for account, category, debited, credited, code, other_code, last, first in select_in(
+        _totals_sql(), ids, pg_type="bigint"
     ):
         code_for[account][category] = code
         if code != other_code:
@@ -93,22 +93,6 @@ def open_charges_many(
         result[account] = (charges, codes_seen)
     result.update(_by_the_rule(sorted(exact)))
     return result
-
-
-def select_in_array(sql: str, values: Sequence[Any], pg_type: str) -> list[tuple[Any, ...]]:
-    """``bulk_sql.select_in`` (``sql`` tests one column with an ``{in_}`` marker), with the
-    values sent on PostgreSQL as the text of ONE array literal of ``pg_type``
-    (``bulk_sql.values_in``): psycopg adapting a list of 100,000 values value by value cost
-    0.3-0.6 s a query, the literal a tenth of that. Elsewhere, ``select_in`` itself."""
-    if connection.vendor != "postgresql":
-        return select_in(sql, values)
-    if not values:
-        return []
-    test, params = values_in(values, pg_type)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(in_=test), params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-        return rows
 
 
 RECENT_DAYS = 100  # debits read first: those this close to the newest (a bill or three)
@@ -159,8 +143,8 @@ def _open_tails(
         f" WHERE a.is_receivable AND p.amount_cents > 0{dated} AND p.customer_account_id {{in_}}"
     )
     debits: dict[tuple[int, str], list[tuple[date, int, int]]] = defaultdict(list)
-    for account, category, day, posting_id, cents in select_in_array(
-        sql, sorted(accounts), "bigint"
+    for account, category, day, posting_id, cents in select_in(
+        sql, sorted(accounts), pg_type="bigint"
     ):
         if (account, category) in owed:
             debits[account, category].append((_as_date(day), posting_id, cents))
@@ -191,7 +175,7 @@ def _by_the_rule(account_ids: list[int]) -> dict[int, tuple[list[OpenCharge], di
         " ORDER BY p.customer_account_id, p.effective_date, p.id"
     )
     rows: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for account, category, code, day, cents in select_in_array(sql, account_ids, "bigint"):
+    for account, category, code, day, cents in select_in(sql, account_ids, pg_type="bigint"):
         rows[account].append((category, code, _as_date(day), cents))
     return {account: open_charges_from_rows(found) for account, found in rows.items()}
 

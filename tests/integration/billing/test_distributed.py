@@ -236,11 +236,11 @@ def test_without_a_broker_dispatch_runs_the_same_chunks_in_this_process() -> Non
     seen: list[int] = []
 
     # when the run is calculated and posted through dispatch in chunks of 15
-    report = dispatch.bill_run_calculate_dispatched(
-        run=run, actor=clerk, chunk_size=15, on_chunk=lambda d: seen.append(d.accounts_done)
+    [report] = dispatch.bill_runs_calculate_dispatched(
+        runs=[run], actor=clerk, chunk_size=15, on_chunk=lambda d: seen.append(d.accounts_done)
     )
     bill_run_review(run=report.run, actor=clerk)
-    posted = dispatch.bill_run_post_dispatched(run=run, actor=clerk, chunk_size=15)
+    [posted] = dispatch.bill_runs_post_dispatched(runs=[run], actor=clerk, chunk_size=15)
 
     # then the chunks ran here, in order, through the task functions the workers run
     worker = dispatch.tasks.in_process_worker()
@@ -253,7 +253,8 @@ def test_without_a_broker_dispatch_runs_the_same_chunks_in_this_process() -> Non
     assert posted.run.status == BillRun.Status.POSTED and posted.run.bills_posted == ACCOUNTS
     assert run_receivable(posted.run) == posted.run.bills.aggregate(s=Sum("total_cents"))["s"]
     # and posting again dispatches nothing
-    assert dispatch.bill_run_post_dispatched(run=run, actor=clerk).outcomes == []
+    [again] = dispatch.bill_runs_post_dispatched(runs=[run], actor=clerk)
+    assert again.outcomes == []
 
 
 def test_billing_tasks_are_routed_to_the_billing_queue() -> None:
