@@ -2,7 +2,7 @@
 
 With its caches a `Rater` keeps the line of a tier block that usage fills whole,
 and the sewer line of usage at or above the account's cap, and gives every later
-bill that same line (see lines.Blocks and charges.SewerKernel). These tests pin
+bill that same line (see lines.Blocks and sewer.SewerKernel). These tests pin
 that the shared lines are exactly the lines computed afresh (`cache=False`), in
 representation too, and that a cap written with other digits keeps its own.
 """
@@ -123,6 +123,7 @@ def test_shared_lines_are_still_right_after_a_cache_starts_afresh(
 ) -> None:
     # given caches that start afresh after every entry
     monkeypatch.setattr("cistern.rates.domain.charges.CACHE_LIMIT", 1)
+    monkeypatch.setattr("cistern.rates.domain.sewer.CACHE_LIMIT", 1)
     monkeypatch.setattr("cistern.rates.domain.engine.CACHE_LIMIT", 1)
     account = home(sewer_cap_ccf=D(6))
     bills = [(account, usage, period) for period in (JULY, SHORT) for usage in ("9", "25", "9")]

@@ -13,11 +13,12 @@ meter size) is worked out once and kept; the arithmetic of each amount is the
 same as written in the rules. `lines.py` builds the lines. With the caches, a
 line that does not depend on the usage is built once and shared by every bill
 that has it: a tier block filled whole (`lines.Blocks`), the sewer line of usage
-at or above the cap. Sharing also keeps the collector's work down: a `BillLine`
-(a tuple subclass) stays tracked by the cyclic collector for as long as a cache
-holds it, and a full collection walks every tracked object, so a line shared is
-one object fewer to walk; for the same reason a component's single line is
-cached bare rather than in a 1-tuple (`Rated`).
+at or above the cap (`sewer.SewerKernel`, the sewer charge's own module). Sharing
+also keeps the collector's work down: a `BillLine` (a tuple subclass) stays
+tracked by the cyclic collector for as long as a cache holds it, and a full
+collection walks every tracked object, so a line shared is one object fewer to
+walk; for the same reason a component's single line is cached bare rather than
+in a 1-tuple (`lines.Rated`).
 """
 
 from __future__ import annotations
@@ -31,40 +32,37 @@ from cistern.rates.domain.bill import BillLine
 from cistern.rates.domain.budget import budget_starts, indoor_budget_ccf, outdoor_budget_ccf
 from cistern.rates.domain.inputs import (
     NO_METER_PRICE,
-    NO_STRENGTH_PRICE,
     RatingAttributes,
     RatingError,
 )
-from cistern.rates.domain.lines import Blocks, fixed_line, minimum_line, volumetric_line
+from cistern.rates.domain.lines import (
+    CACHE_LIMIT,
+    NOTHING,
+    Blocks,
+    Rated,
+    fixed_line,
+    minimum_line,
+    rated,
+    volumetric_line,
+)
 from cistern.rates.domain.rounding import cents_in_mode
 from cistern.rates.domain.schedule import (
     BudgetTieredCharge,
     District,
     FixedCharge,
     MinimumCharge,
-    SewerCap,
     SewerVolumetric,
     TieredCharge,
     VolumetricSurcharge,
 )
+from cistern.rates.domain.sewer import SewerKernel
 from cistern.rates.domain.slices import Metered, Slice
 from cistern.rates.domain.tiers import Band, TierTable, monotone, prorate_bands, table_for
-from cistern.rates.domain.units import VolumeUnit, convert
+from cistern.rates.domain.units import VolumeUnit
 
-CACHE_LIMIT = 50_000  # entries per cache before it starts afresh
 _ZERO = Decimal(0)
-_ONE = Decimal(1)
 _CCF = VolumeUnit.CCF
 _OUT = District.OUT
-# A component's lines: one line kept bare (a tuple fewer for the collector to track
-# in each cached entry; most components bill one line), else a tuple of them.
-Rated = BillLine | tuple[BillLine, ...]
-NOTHING: Rated = ()
-
-
-def rated(out: list[BillLine]) -> Rated:
-    """`out` as a component's lines: the line itself when there is one."""
-    return out[0] if len(out) == 1 else tuple(out)
 
 
 class Kernel(Protocol):
@@ -319,88 +317,6 @@ class SurchargeKernel:
             )
             return line
         return NOTHING
-
-
-class SewerKernel:
-    """Sewer on water use x return factor, limited by a fixed or winter-average cap."""
-
-    __slots__ = ("caps", "charge", "key_reads", "reads", "unit_name")
-    metered_key = "id"
-
-    def __init__(self, charge: SewerVolumetric, *, remember: bool) -> None:
-        self.charge = charge
-        # the strength only when it chooses the price, the cap only when it is the account's
-        strength = ("strength_class",) if charge.prices_by_strength else ()
-        cap = ("sewer_cap_ccf",) if charge.cap_kind is SewerCap.WINTER_AVERAGE else ()
-        self.reads: tuple[str, ...] = (*strength, *cap)
-        self.key_reads: tuple[str, ...] = self.reads
-        self.unit_name = str(charge.unit)
-        # price, cap and the line at the cap by (slice, account); only when caching
-        self.caps: dict[Hashable, _SewerTerms] | None = {} if remember else None
-
-    def _price(self, attrs: RatingAttributes) -> Decimal:
-        charge = self.charge
-        if not charge.prices_by_strength:
-            return charge.price
-        found = charge.prices_by_strength.get(attrs.strength_class)
-        if found is None:
-            raise RatingError(
-                NO_STRENGTH_PRICE.format(code=charge.code, strength=attrs.strength_class)
-            )
-        return found
-
-    def _cap(self, s: Slice, attrs: RatingAttributes) -> Decimal | None:
-        charge = self.charge
-        if charge.cap_kind is SewerCap.NONE:
-            return None
-        cap = charge.cap
-        if charge.cap_kind is SewerCap.WINTER_AVERAGE and attrs.sewer_cap_ccf is not None:
-            cap = convert(attrs.sewer_cap_ccf, _CCF, charge.unit)
-        return None if cap is None else s.prorate(cap)
-
-    def _terms(
-        self, caps: dict[Hashable, _SewerTerms], s: Slice, attrs: RatingAttributes
-    ) -> _SewerTerms:
-        """The price, the cap, and the line billed when usage reaches the cap (None: no line)."""
-        cap_ccf = attrs.sewer_cap_ccf
-        # the cap as written (str): an equal cap written with other digits shows so on the line
-        key = (s.id, attrs.strength_class, None if cap_ccf is None else str(cap_ccf))
-        found = caps.get(key)
-        if found is None:
-            price, cap = self._price(attrs), self._cap(s, attrs)
-            at_cap = None
-            if cap is not None and cap > 0:
-                at_cap = self._line(s, cap, cap, price)
-            found = (price, cap, at_cap)
-            if len(caps) >= CACHE_LIMIT:
-                caps.clear()
-            caps[key] = found
-        return found
-
-    def _line(self, s: Slice, cap: Decimal | None, quantity: Decimal, price: Decimal) -> BillLine:
-        charge = self.charge
-        return volumetric_line(
-            s, charge.code, charge.label, self.unit_name, 0, _ZERO, cap, quantity, price
-        )
-
-    def lines(self, m: Metered, attrs: RatingAttributes) -> Rated:
-        charge, s = self.charge, m.slice
-        if self.caps is None:
-            price = self._price(attrs)
-            cap, at_cap = self._cap(s, attrs), None
-        else:
-            price, cap, at_cap = self._terms(self.caps, s, attrs)
-        quantity = m.usage_in(charge.unit) * charge.return_factor
-        if cap is not None and quantity > cap:
-            if at_cap is not None:
-                return at_cap  # the same line for every usage above the cap
-            quantity = cap
-        if quantity > 0:
-            return self._line(s, cap, quantity, price)
-        return NOTHING
-
-
-_SewerTerms = tuple[Decimal, Decimal | None, BillLine | None]  # price, cap, the line at the cap
 
 
 def top_up(charge: MinimumCharge, s: Slice, before: list[BillLine]) -> Rated:

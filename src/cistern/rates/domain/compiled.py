@@ -20,8 +20,8 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from cistern.rates.domain import charges
-from cistern.rates.domain.charges import Rated
 from cistern.rates.domain.inputs import RatingAttributes
+from cistern.rates.domain.lines import Rated
 from cistern.rates.domain.schedule import Component, District, MinimumCharge, RateVersion
 from cistern.rates.domain.slices import Metered
 

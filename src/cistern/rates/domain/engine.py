@@ -33,9 +33,9 @@ from operator import attrgetter, itemgetter
 
 from cistern.rates.domain import charges
 from cistern.rates.domain.bill import Bill, BillLine
-from cistern.rates.domain.charges import CACHE_LIMIT
 from cistern.rates.domain.compiled import CompiledVersion
 from cistern.rates.domain.inputs import BillingPeriod, RatingAttributes
+from cistern.rates.domain.lines import CACHE_LIMIT
 from cistern.rates.domain.schedule import District, RateVersion
 from cistern.rates.domain.slices import BillUsage, MeteredPart, PartPlan, plan_period
 from cistern.rates.domain.units import VolumeUnit
@@ -170,7 +170,7 @@ def _rate(kind: _Kind, attrs: RatingAttributes, parts: Sequence[MeteredPart]) ->
                 found = lines_of(metered, attrs)  # type: ignore[misc]
             else:
                 found = charges.top_up(minimum, metered.slice, lines[first:])
-            if isinstance(found, BillLine):  # one line, kept bare (see `charges.Rated`)
+            if isinstance(found, BillLine):  # one line, kept bare (see `lines.Rated`)
                 lines.append(found)
             elif found:
                 lines += found

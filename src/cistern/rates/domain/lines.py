@@ -19,8 +19,19 @@ from cistern.rates.domain.bill import BillLine
 from cistern.rates.domain.rounding import cents_in_mode
 from cistern.rates.domain.slices import Slice
 
+CACHE_LIMIT = 50_000  # entries per cache of the engine's before it starts afresh
 _ONE = Decimal(1)
 _new = tuple.__new__
+
+# A component's lines: one line kept bare (a tuple fewer for the collector to track
+# in each cached entry; most components bill one line), else a tuple of them.
+Rated = BillLine | tuple[BillLine, ...]
+NOTHING: Rated = ()
+
+
+def rated(out: list[BillLine]) -> Rated:
+    """`out` as a component's lines: the line itself when there is one."""
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 def volumetric_line(
@@ -125,8 +136,8 @@ class Blocks:
         self.bands = bands
         self.filled: list[BillLine | None] = [None] * len(bands)  # built when first needed
 
-    def lines(self, usage: Decimal) -> BillLine | tuple[BillLine, ...]:
-        """`usage` (> 0) filling the bands in order; one line bare (see `charges.Rated`).
+    def lines(self, usage: Decimal) -> Rated:
+        """`usage` (> 0) filling the bands in order; one line bare (`Rated`).
 
         Usage at or above a band's upper bound fills it whole (quantity upper - lower).
         """
@@ -145,4 +156,4 @@ class Blocks:
                     line = volumetric_line(s, code, label, unit, tier, lower, upper, qty, price)
                     filled[i] = line
                 out.append(line)
-        return out[0] if len(out) == 1 else tuple(out)
+        return rated(out)
