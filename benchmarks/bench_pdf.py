@@ -1,13 +1,21 @@
 """Bill PDF rendering: bills per second per core, and workers needed for a cycle in an hour.
 
-Renders typical bills (6 lines, a read, a 13-month chart, one message) from the real bill
-templates through WeasyPrint in one process and times template + layout + PDF. The per-core
-rate divides by this process's CPU time, so other load on a shared machine does not skew it
-(the wall-clock rate is printed too).
-The bill data is built in memory (no database): the few queries per bill cost little next to
-the layout. Prints the figures as JSON.
+Two measures, in one process, each timed by this process's CPU time, so other load on a
+shared machine does not skew them (wall-clock rates are printed too):
 
-    benchmarks/bench_pdf.py [--bills 40] [--cycle 100000] [--hour 3600]
+- a typical bill (6 lines, a read, a full 13-month chart, one message), its data built in
+  memory, through the real bill template and WeasyPrint: template + layout + PDF;
+- ``--from-database N``: N posted bills of the database in ``DATABASE_URL`` (spread over
+  its bills; after ``bench_billrun.py``), each through the service that issuing a run
+  calls, ``bill_document_render``: its queries, template, layout, PDF and the stored
+  document (under a scratch media folder). Skipped when the database has no posted bill.
+
+The workers a cycle needs in an hour come from the slower of the two. Whether WeasyPrint
+found HarfBuzz's subsetter (``libharfbuzz-subset0``) is recorded: without it, fonts are
+subset by fontTools in Python, which took about two thirds of each bill's time.
+Prints the figures as JSON.
+
+    benchmarks/bench_pdf.py [--bills 40] [--from-database 40] [--cycle 100000] [--hour 3600]
 """
 
 from __future__ import annotations
@@ -17,7 +25,9 @@ import json
 import math
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,11 +42,14 @@ import django  # noqa: E402
 django.setup()
 
 from django.template.loader import get_template  # noqa: E402
+from django.test import override_settings  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from cistern.billing.documents.balances import AccountSummary  # noqa: E402
 from cistern.billing.documents.chart import usage_chart  # noqa: E402
 from cistern.billing.documents.context import LineRow, ReadRow, scan_line_for  # noqa: E402
+from cistern.billing.documents.render import bill_document_render  # noqa: E402
+from cistern.billing.models import Bill  # noqa: E402
 
 
 def _line(label: str, tier: int, qty: str, price: str, cents: int) -> LineRow:
@@ -94,25 +107,63 @@ def render_one(template, n: int) -> int:
     return len(HTML(string=html).render().write_pdf())
 
 
+def database_bill_ids(count: int) -> list[int]:
+    """``count`` posted bills without a document, spread evenly over the database's."""
+    ids = list(
+        Bill.objects.filter(status=Bill.Status.POSTED, document__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if not ids or count <= 0:
+        return []
+    step = max(len(ids) // count, 1)
+    return ids[::step][:count]
+
+
+def render_stored(bill_id: int) -> int:
+    return bill_document_render(bill=Bill(pk=bill_id)).pdf.size
+
+
+def timed(count: int, render: Callable[[int], int], numbers: list[int]) -> dict:
+    """Render each of ``numbers``; the figures, per core from this process's CPU time."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    size = sum(render(n) for n in numbers)
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started  # this process's CPU: one core's worth of work
+    return {
+        "bills": count, "wall_seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2),
+        "bills_per_second_per_core": round(count / cpu, 2),
+        "bills_per_second_wall": round(count / elapsed, 2),
+        "cpu_ms_per_bill": round(1000 * cpu / count, 1),
+        "average_pdf_kb": round(size / count / 1024, 1),
+    }  # fmt: skip
+
+
+def harfbuzz_subsetting() -> bool:
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    return harfbuzz_subset is not None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bills", type=int, default=40)
+    parser.add_argument("--from-database", type=int, default=0, metavar="N")
     parser.add_argument("--cycle", type=int, default=100_000)
     parser.add_argument("--hour", type=float, default=3600.0)
     args = parser.parse_args()
     template = get_template("billing/documents/bill_en.html")
     render_one(template, 0)  # warm up: fonts, Pango
-    started, cpu_started = time.perf_counter(), time.process_time()
-    size = sum(render_one(template, n) for n in range(1, args.bills + 1))
-    elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started  # this process's CPU: one core's worth of work
-    rate = args.bills / cpu
+    numbers = list(range(1, args.bills + 1))
+    figures: dict = {"typical": timed(args.bills, lambda n: render_one(template, n), numbers)}
+    ids = database_bill_ids(args.from_database) if args.from_database else []
+    if ids:
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            figures["database"] = timed(len(ids), render_stored, ids)
+    rate = min(f["bills_per_second_per_core"] for f in figures.values())
     print(json.dumps({
-        "bills": args.bills, "wall_seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2),
-        "bills_per_second_per_core": round(rate, 2),
-        "bills_per_second_wall": round(args.bills / elapsed, 2),
-        "cpu_ms_per_bill": round(1000 * cpu / args.bills, 1),
-        "average_pdf_kb": round(size / args.bills / 1024, 1),
+        **figures,
+        "harfbuzz_subset": harfbuzz_subsetting(),
         "cycle_accounts": args.cycle,
         "workers_for_cycle_in_an_hour": math.ceil(args.cycle / (rate * args.hour)),
         "single_core_hours_for_cycle": round(args.cycle / rate / 3600, 2),

@@ -133,7 +133,34 @@ def _request_rows(r: dict) -> list[str]:
             f"{post['entries_per_s']:.0f} entries/s ({post['entries']:,} in "
             f"{post['seconds']:.1f} s) | | |"
         )
-    return rows + posting_rows(r)
+    return rows + posting_rows(r) + _pdf_rows(r)
+
+
+def _pdf_rows(r: dict) -> list[str]:
+    pdf = r.get("pdf") or {}
+    rows = []
+    measures = (
+        ("typical", "typical bill built in memory: template, layout, PDF"),
+        ("database", "the run's posted bills through `bill_document_render` (queries, stored)"),
+    )
+    for key, label in measures:
+        f = pdf.get(key)
+        if f:
+            rows.append(
+                f"| bill PDF, {label} | {f['bills_per_second_per_core']:.1f} bills/s per core "
+                f"({f['cpu_ms_per_bill']:.0f} ms CPU a bill, {f['average_pdf_kb']:.0f} KB; "
+                f"n={f['bills']}) | | |"
+            )
+    if rows:
+        subsetter = (
+            "HarfBuzz" if pdf.get("harfbuzz_subset") else "fontTools (no libharfbuzz-subset0)"
+        )
+        rows.append(
+            f"| bill PDFs of a {pdf['cycle_accounts']:,}-account cycle within an hour | "
+            f"{pdf['workers_for_cycle_in_an_hour']} worker processes (one core: "
+            f"{pdf['single_core_hours_for_cycle']:.1f} h; fonts subset by {subsetter}) | | |"
+        )
+    return rows
 
 
 def write_results(path: Path, facts: dict, results: list[dict]) -> Path:

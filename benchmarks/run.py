@@ -87,8 +87,8 @@ def bench_database(label: str, database_url: str, accounts: int, quick: bool) ->
 
 
 def posting_figures(label: str, env: dict[str, str], quick: bool) -> dict:
-    """Bulk ledger posting, the persisted bill run (with its plain-SQL baseline) and, on
-    PostgreSQL, lockbox/counter/API payments: each its own bounded step."""
+    """Bulk ledger posting, the persisted bill run (with its plain-SQL baseline), bill PDFs
+    and, on PostgreSQL, lockbox/counter/API payments: each its own bounded step."""
     figures: dict = {}
     steps = [
         ("ledger", ["benchmarks/bench_ledger.py", "--single", "0", "--bulk", "20000"]),
@@ -96,6 +96,10 @@ def posting_figures(label: str, env: dict[str, str], quick: bool) -> dict:
         # process rates and plans while the other writes (docs/operations/workers.md).
         ("billrun", ["benchmarks/bench_billrun.py", "--workers", "2"]),
     ]
+    # Bill PDFs: a typical bill in memory, and the run's bills from the database through
+    # the document service (after the bill run, so there are posted bills to render).
+    bills = "10" if quick else "40"
+    steps.append(("pdf", ["benchmarks/bench_pdf.py", "--bills", bills, "--from-database", bills]))
     if label == "PostgreSQL":
         lockbox = "10000" if quick else "100000"
         steps.append(("payments", ["benchmarks/bench_payments.py", "--lockbox", lockbox]))
