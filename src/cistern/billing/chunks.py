@@ -57,7 +57,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
@@ -92,11 +92,22 @@ class Chunk:
     size: int
 
 
+class Indexed(Protocol):
+    """A unit of work ``chunk_results`` can run: a chunk of accounts, a batch of documents."""
+
+    @property
+    def index(self) -> int: ...
+
+
+Work = TypeVar("Work", bound=Indexed)
+
+
 @dataclass(frozen=True)
 class ChunkDone:
-    """Reported after each chunk commits: for progress bars and the run screen."""
+    """Reported after each chunk commits: for progress bars and the run screen. (For a
+    batch of documents, ``chunk`` is the batch and the accounts are its bills.)"""
 
-    chunk: Chunk
+    chunk: Indexed
     chunks_total: int
     accounts_done: int
     accounts_total: int
@@ -105,9 +116,14 @@ class ChunkDone:
 class ChunksFailed(ServiceError):
     """One or more chunks failed in child processes; the rest of the run is resumable."""
 
-    def __init__(self, failures: list[tuple[Chunk, str]]) -> None:
+    def __init__(
+        self,
+        failures: list[tuple[Any, str]],
+        describe: Callable[[Any, object], str] | None = None,
+    ) -> None:
         self.failures = failures
-        super().__init__(" ".join(chunk_failure(chunk, error) for chunk, error in failures))
+        say = describe or chunk_failure
+        super().__init__(" ".join(say(chunk, error) for chunk, error in failures))
 
 
 # Called with (chunk index, position in chunk) after each bill, inside the chunk's
@@ -170,20 +186,25 @@ def run_chunks(
 
 
 def chunk_results(
-    chunks: list[Chunk], work: ChunkWork, *, workers: int = 1
-) -> Iterator[tuple[Chunk, Any]]:
+    chunks: Sequence[Work],
+    work: Callable[[Work], Any],
+    *,
+    workers: int = 1,
+    describe: Callable[[Any, object], str] | None = None,
+) -> Iterator[tuple[Work, Any]]:
     """(chunk, what ``work`` returned) for each chunk as it finishes.
 
     With one worker (or one chunk, or a database a child cannot reach) the chunks run here
     in order and an error propagates as raised. With more they run on child processes and
     arrive in the order they finish; failures are collected and raised as ``ChunksFailed``
-    once the chunks in flight have finished.
+    once the chunks in flight have finished, each said by ``describe`` (default: a chunk
+    of accounts, ``chunk_failure``). A chunk is anything with an ``index`` that pickles.
     """
     if workers <= 1 or len(chunks) <= 1 or not can_fork():
         for chunk in chunks:
             yield chunk, work(chunk)
         return
-    yield from _forked(chunks, work, min(workers, len(chunks)))
+    yield from _forked(chunks, work, min(workers, len(chunks)), describe)
 
 
 def can_fork() -> bool:
@@ -200,7 +221,7 @@ def can_fork() -> bool:
     )
 
 
-_work: ChunkWork | None = None  # the work of the run being forked, inherited by children
+_work: Callable[[Any], Any] | None = None  # the work being forked, inherited by children
 _in_child = False
 
 
@@ -209,12 +230,17 @@ def in_child() -> bool:
     return _in_child
 
 
-def _forked(chunks: list[Chunk], work: ChunkWork, workers: int) -> Iterator[tuple[Chunk, Any]]:
+def _forked(
+    chunks: Sequence[Work],
+    work: Callable[[Work], Any],
+    workers: int,
+    describe: Callable[[Any, object], str] | None,
+) -> Iterator[tuple[Work, Any]]:
     global _work
     connections.close_all()
     _work = work
     by_index = {c.index: c for c in chunks}
-    failures: list[tuple[Chunk, str]] = []
+    failures: list[tuple[Work, str]] = []
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_child_start)
     gc.freeze()  # before the first submit forks (module docstring); undone in `finally`
@@ -239,7 +265,7 @@ def _forked(chunks: list[Chunk], work: ChunkWork, workers: int) -> Iterator[tupl
         _work = None
         gc.unfreeze()
     if failures:
-        raise ChunksFailed(sorted(failures, key=lambda f: f[0].index))
+        raise ChunksFailed(sorted(failures, key=lambda f: f[0].index), describe)
 
 
 def _outcome(future: Future[Any]) -> tuple[int, bool, Any]:
@@ -268,7 +294,7 @@ def _child_start() -> None:
     Finalize(None, connections.close_all, exitpriority=10)
 
 
-def _child_run(chunk: Chunk) -> tuple[int, bool, Any]:
+def _child_run(chunk: Indexed) -> tuple[int, bool, Any]:
     assert _work is not None, "chunk child started without the run's work"
     try:
         return chunk.index, True, _work(chunk)

@@ -29,7 +29,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -62,6 +62,7 @@ DISPATCH_TIMEOUT = (
     "finished chunks are not redone."
 )
 POLL_SECONDS = 0.05
+Outcome = TypeVar("Outcome")
 
 _WORK: dict[str, Callable[..., dict[str, Any]]] = {
     CALCULATE: tasks.calculate_chunk,
@@ -179,12 +180,31 @@ class _Progress:
 def _on_workers(
     kind: str, payloads: list[dict[str, Any]], progress: _Progress, limit: float
 ) -> list[ChunkOutcome]:
-    task = _TASKS[kind]
+    return await_tasks(
+        _TASKS[kind],
+        payloads,
+        done=progress.done,
+        failed=lambda index, error: _failure(progress.chunks[index], error),
+        limit=limit,
+    )
+
+
+def await_tasks(
+    task: Any,
+    payloads: list[dict[str, Any]],
+    *,
+    done: Callable[[dict[str, Any]], Outcome],
+    failed: Callable[[int, object], str],
+    limit: float,
+) -> list[Outcome]:
+    """Send one task per payload (each with an ``index`` and a ``key``) and wait, calling
+    ``done`` with each result as it arrives; the outcomes by index. Tasks that failed, and
+    tasks not finished within ``limit`` seconds, stop it with a message naming them."""
     pending = {
         p["index"]: task.apply_async(args=[p], task_id=f"{p['key']}:{uuid.uuid4().hex[:12]}")
         for p in payloads
     }
-    outcomes: list[ChunkOutcome] = []
+    outcomes: list[tuple[int, Outcome]] = []
     failures: list[str] = []
     deadline = time.monotonic() + limit
     while pending:
@@ -193,9 +213,9 @@ def _on_workers(
                 continue
             del pending[index]
             if result.successful():
-                outcomes.append(progress.done(result.result))
+                outcomes.append((index, done(result.result)))
             else:
-                failures.append(_failure(progress.chunks[index], result.result))
+                failures.append(failed(index, result.result))
             result.forget()
         if pending and time.monotonic() > deadline:
             message = _(DISPATCH_TIMEOUT).format(
@@ -206,7 +226,7 @@ def _on_workers(
             time.sleep(POLL_SECONDS)
     if failures:
         raise ServiceError(" ".join(failures))
-    return sorted(outcomes, key=lambda o: o.index)
+    return [outcome for _index, outcome in sorted(outcomes, key=lambda o: o[0])]
 
 
 def _failure(chunk: Chunk, error: object) -> str:

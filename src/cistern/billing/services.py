@@ -193,11 +193,13 @@ def bill_run_review(*, run: BillRun, actor: Any) -> BillRun:
 
 
 @transaction.atomic
-def bill_run_issue(*, run: BillRun, actor: Any) -> BillRun:
+def bill_run_issue(*, run: BillRun, actor: Any, documents: bool = True) -> BillRun:
     """Mark a posted run issued; once committed, render its bills, print file and e-mails.
 
-    The documents are made after the commit (``billing.documents.issue``), chunk by chunk;
-    if that stops part-way, "Build documents" on the run page resumes it.
+    The documents are made after the commit (``billing.documents.issue``), batch by batch,
+    in this process; if that stops part-way, "Build documents" on the run page resumes it.
+    ``documents=False`` leaves them to the caller: ``cistern billrun issue`` spreads them
+    over workers (``billing.documents.dispatch``).
     """
     run = BillRun.objects.select_for_update().get(pk=run.pk)
     if run.status != BillRun.Status.POSTED:
@@ -207,5 +209,6 @@ def bill_run_issue(*, run: BillRun, actor: Any) -> BillRun:
     run.status = BillRun.Status.ISSUED
     run.save(update_fields=["status"])
     audit_record(actor=actor, action="billing.run.issue", subject=run)
-    transaction.on_commit(lambda: bill_run_documents_issue(run_id=run.pk), robust=True)
+    if documents:
+        transaction.on_commit(lambda: bill_run_documents_issue(run_id=run.pk), robust=True)
     return run

@@ -1,4 +1,4 @@
-"""Celery tasks for bill-run chunks, and the plain functions they wrap.
+"""Celery tasks for bill-run chunks and document batches, and the plain functions they wrap.
 
 A chunk task gets plain values (run id, first and last account id, chunk index, actor id
 and an idempotency key naming the chunk) and calls the chunk function of ``calculation`` or
@@ -9,7 +9,9 @@ worker died, a second dispatch of the same run): calculating a chunk replaces it
 (posted bills are never touched), posting a chunk posts only its still-draft bills, each
 under the ledger idempotency key ``bill:<id>``. Tasks are acknowledged late (after the
 chunk commits) and retried on database contention (deadlock, serialization failure, lost
-connection: Django's ``OperationalError``).
+connection: Django's ``OperationalError``). A document batch task (``documents.issue``) is
+idempotent too: a print file already built is kept, a bill already e-mailed is not sent
+again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db import OperationalError
 
 from cistern.billing.calculation import RatedLines, bill_run_calculate_chunk
 from cistern.billing.chunks import in_child
+from cistern.billing.documents.issue import document_batch_build
 from cistern.billing.posting import bill_run_post_chunk
 from cistern.staff.models import User
 
@@ -88,3 +91,9 @@ def calculate_chunk_task(self: Any, payload: dict[str, Any]) -> dict[str, Any]:
 @shared_task(name="cistern.billing.post_chunk", **RETRY)
 def post_chunk_task(self: Any, payload: dict[str, Any]) -> dict[str, Any]:
     return post_chunk(payload, worker=self.request.hostname or in_process_worker())
+
+
+@shared_task(name="cistern.billing.document_batch", **RETRY)
+def document_batch_task(self: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """One batch of an issued run's documents (a print file, or a chunk of e-mails)."""
+    return document_batch_build(payload, worker=self.request.hostname or in_process_worker())

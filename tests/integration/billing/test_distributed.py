@@ -1,4 +1,5 @@
-"""Bill-run chunks on two real Celery workers over Redis equal the in-process run.
+"""Bill-run chunks on two real Celery workers over Redis equal the in-process run; the
+workers also make an issued run's documents together.
 
 The distributed test is PostgreSQL only: the workers are separate processes that must see
 the test's committed data (``transaction=True``). It uses the Redis server on
@@ -27,7 +28,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from cistern.billing import dispatch
-from cistern.billing.models import BillingCycle, BillRun
+from cistern.billing.models import BillDocument, BillingCycle, BillPrintBatch, BillRun
 from cistern.billing.services import (
     bill_run_calculate,
     bill_run_post,
@@ -90,20 +91,20 @@ def broker_url() -> Iterator[str]:
         server.wait(10)
 
 
-def _env(broker: str, queue: str) -> dict[str, str]:
+def _env(broker: str, queue: str, var_dir: Path) -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     return {
         **os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "CISTERN_BROKER_URL": broker, "CISTERN_BILLING_QUEUE": queue,
-        "CISTERN_DISPATCH_TIMEOUT_SECONDS": str(WAIT_SECONDS),
+        "CISTERN_DISPATCH_TIMEOUT_SECONDS": str(WAIT_SECONDS), "CISTERN_VAR_DIR": str(var_dir),
     }  # fmt: skip
 
 
 @pytest.fixture
 def workers(broker_url, tmp_path) -> Iterator[dict[str, object]]:
     """Two ``celery -A config worker`` processes (solo pool) on a queue of this test's own."""
-    env = _env(broker_url, f"billing-test-{uuid.uuid4().hex[:8]}")
+    env = _env(broker_url, f"billing-test-{uuid.uuid4().hex[:8]}", tmp_path / "var")
     names = [f"w{n}-{uuid.uuid4().hex[:6]}@test" for n in (1, 2)]
     logs = [tmp_path / f"worker{n}.log" for n in (1, 2)]
     procs = [
@@ -165,8 +166,8 @@ def _billrun(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _chunks_by_worker(output: str) -> dict[str, int]:
-    found = re.search(r"Chunks by worker: (.*)", output)
+def _chunks_by_worker(output: str, what: str = "Chunks") -> dict[str, int]:
+    found = re.search(rf"{what} by worker: (.*)", output)
     assert found, output
     return {name: int(n) for name, n in re.findall(r"(\S+) (\d+)", found.group(1))}
 
@@ -225,6 +226,28 @@ def test_two_celery_workers_post_one_run_together_and_match_the_in_process_run(
     again = _billrun(env, "post", str(remote.pk), "--chunk-size", size)
     assert "Chunks by worker" not in again and f"Posted {ACCOUNTS} bills" in again
     assert JournalEntry.objects.count() == entries
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_celery_workers_make_an_issued_runs_documents_together(workers) -> None:
+    # given a posted run of 40 accounts
+    clerk = _setup()
+    run = bill_run_calculate(run=cycle_with_run("CD", clerk, ACCOUNTS), actor=clerk)
+    run = bill_run_post(run=bill_run_review(run=run, actor=clerk), actor=clerk)
+
+    # when the workers issue it through the broker, in print files of 10 bills
+    out = _billrun(workers["env"], "issue", str(run.pk), "--batch-size", "10")
+
+    # then both workers made print files, each file once
+    by_worker = _chunks_by_worker(out, "Batches")
+    assert set(by_worker) == set(workers["names"]) and sum(by_worker.values()) == 4
+    assert f"{ACCOUNTS} bills in 4 print files; 0 e-mailed now." in out
+    # and every bill has its one PDF, and the run is issued
+    assert BillDocument.objects.filter(bill__run=run).count() == ACCOUNTS
+    assert BillPrintBatch.objects.filter(run=run).count() == 4
+    run.refresh_from_db()
+    assert run.status == BillRun.Status.ISSUED and run.print_index.bill_count == ACCOUNTS
 
 
 @pytest.mark.django_db

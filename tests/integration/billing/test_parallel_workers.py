@@ -9,9 +9,7 @@ constraint or a full disk would. Runs on both databases.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
-from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -38,29 +36,6 @@ from tests.integration.billing.run_compare import cycle_with_run, run_bills, run
 
 ACCOUNTS, CHUNK = 40, 5
 REFUSED = "refused by the test"
-
-
-@pytest.fixture
-def shared_database(transactional_db, tmp_path) -> Iterator[None]:
-    """A database child processes can open: PostgreSQL as it is; the in-memory SQLite test
-    database copied to a file for the test (the in-memory one is kept aside, untouched)."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    connection.ensure_connection()
-    memory, name = connection.connection, connection.settings_dict["NAME"]
-    path = tmp_path / "shared.sqlite3"
-    with sqlite3.connect(path) as copy:
-        memory.backup(copy)
-    copy.close()
-    connection.connection = None  # not closed: closing would destroy the in-memory database
-    connection.settings_dict["NAME"] = str(path)
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = name
-        connection.connection = memory
 
 
 def _clerk():

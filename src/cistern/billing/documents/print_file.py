@@ -2,8 +2,9 @@
 
 Bills go in account-number order. Paperless accounts (an open "paperless" flag and a primary
 e-mail address) are left out: they get their bill by e-mail (``delivery``). Each batch is
-built by ``print_batch_build`` from a list of bill ids, so batches can run anywhere (a Celery
-worker later); a batch already built is kept, so building again resumes where it stopped.
+built by ``print_batch_build`` from a list of bill ids, so batches can run anywhere (a child
+process, a Celery worker: ``issue``); a batch already built is kept, so building again resumes
+where it stopped. The index is written last, from every batch's page counts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from cistern.billing.documents.context import mailing_lines
 from cistern.billing.documents.render import bill_document_save, bill_layout
-from cistern.billing.models import Bill, BillDocument, BillPrintBatch, BillPrintIndex, BillRun
+from cistern.billing.models import Bill, BillDocument, BillPrintBatch, BillPrintIndex
 from cistern.customers.models import AccountFlag, CustomerEmail, FlagKind
 
 BATCH_SIZE = 500
@@ -105,12 +106,3 @@ def print_index_build(*, run_id: int, batch_size: int = BATCH_SIZE) -> BillPrint
     index.csv.save(f"run{run_id}-index.csv", ContentFile(data), save=False)
     index.save()
     return index
-
-
-def print_file_build(*, run: BillRun, batch_size: int = BATCH_SIZE) -> BillPrintIndex:
-    """Every batch of the run's paper bills, then the index (in-process; resumable)."""
-    bill_ids = paper_bill_ids(run_id=run.pk)
-    for start in range(0, len(bill_ids), batch_size):
-        seq = start // batch_size + 1
-        print_batch_build(run_id=run.pk, seq=seq, bill_ids=bill_ids[start : start + batch_size])
-    return print_index_build(run_id=run.pk, batch_size=batch_size)

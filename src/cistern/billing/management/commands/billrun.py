@@ -8,6 +8,11 @@ or several (``calculate 12 13 14``: the cycles of a period, say), whose chunks t
 processes; every run named is checked before any is touched.
 Both are safe to run again: after a crash, run the same command and it picks up where it
 stopped (posting never posts a bill twice).
+
+``issue`` marks a posted run issued and makes its documents (every bill's PDF, the print
+file, the e-mails) with a progress bar, their batches spread the same way
+(``billing.documents.dispatch``). On a run already issued it makes whatever is missing: run
+it again after an interruption; no e-mail goes twice.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from cistern.billing.dispatch import (
     bill_runs_calculate_dispatched,
     bill_runs_post_dispatched,
 )
+from cistern.billing.documents.dispatch import bill_run_documents_dispatched
+from cistern.billing.documents.print_file import BATCH_SIZE
 from cistern.billing.models import BillingCycle, BillRun
 from cistern.billing.posting import POST_CHUNK_SIZE
 from cistern.billing.selectors import run_progress
@@ -39,6 +46,7 @@ from cistern.staff.models import User
 
 BAR_WIDTH = 30
 CHUNK_SIZES = {"calculate": CALCULATE_CHUNK_SIZE, "post": POST_CHUNK_SIZE}
+WORKER_STEPS = ("calculate", "post", "issue")
 
 
 def progress_bar(done: int, total: int, started: float, now: float) -> str:
@@ -91,10 +99,16 @@ class Command(BaseCommand):
                 p.add_argument("run_id", type=int, nargs="+", help="One run or several.")
             else:
                 p.add_argument("run_id", type=int)
-            p.add_argument(
-                "--chunk-size", type=int, default=CHUNK_SIZES.get(step, CALCULATE_CHUNK_SIZE)
-            )
-            if step not in CHUNK_SIZES:
+            if step == "issue":
+                p.add_argument(
+                    "--batch-size", dest="chunk_size", type=int, default=BATCH_SIZE,
+                    help=f"Bills in each print file (default {BATCH_SIZE}).",
+                )  # fmt: skip
+            else:
+                p.add_argument(
+                    "--chunk-size", type=int, default=CHUNK_SIZES.get(step, CALCULATE_CHUNK_SIZE)
+                )
+            if step not in WORKER_STEPS:
                 continue
             p.add_argument(
                 "--workers", type=int, default=None, metavar="N",
@@ -191,8 +205,22 @@ class Command(BaseCommand):
             )
 
     def _issue(self, run: BillRun, actor: Any, chunk_size: int) -> None:
-        bill_run_issue(run=run, actor=actor)
-        self.stdout.write(f"Bill run {run.pk} issued.")
+        if run.status != BillRun.Status.ISSUED:
+            bill_run_issue(run=run, actor=actor, documents=False)
+            self.stdout.write(f"Bill run {run.pk} issued.")
+        report = bill_run_documents_dispatched(
+            run_id=run.pk, batch_size=chunk_size, on_batch=self._bar(), workers=self.workers
+        )
+        self.stdout.write("")
+        counts = report.batches_by_worker
+        if counts:
+            listed = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
+            self.stdout.write(f"Batches by worker: {listed}")
+        result = report.result
+        self.stdout.write(
+            f"{result.printed} bills in {result.batches} print files; "
+            f"{result.emailed} e-mailed now."
+        )
 
     def _status(self, run: BillRun, actor: Any, chunk_size: int) -> None:
         p = run_progress(run=run)
