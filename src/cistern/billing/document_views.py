@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cistern.billing.documents.bill_messages import bill_messages_list
+from cistern.billing.documents.dispatch import DocumentsQueued, bill_run_documents_start
 from cistern.billing.documents.forms import BillMessageForm
-from cistern.billing.documents.issue import bill_run_documents_issue
 from cistern.billing.documents.render import bill_document_render, bill_layout
 from cistern.billing.documents.services import bill_message_save
 from cistern.billing.models import Bill, BillMessage, BillPrintBatch, BillPrintIndex, BillRun
@@ -68,12 +68,17 @@ def run_documents_build(request: HttpRequest, run_id: int) -> HttpResponse:
     if run.status != BillRun.Status.ISSUED:
         messages.error(request, _("Issue the run first: documents are made for issued runs."))
         return redirect("billing:run", run_id=run.pk)
-    result = bill_run_documents_issue(run_id=run.pk)
-    messages.success(
-        request,
-        _("%(printed)d bills in %(batches)d print files; %(emailed)d e-mailed now.")
-        % {"printed": result.printed, "batches": result.batches, "emailed": result.emailed},
-    )
+    result = bill_run_documents_start(run_id=run.pk)
+    if isinstance(result, DocumentsQueued):
+        text = _(
+            "%(count)d batches of documents were sent to the billing workers; the print file "
+            "appears here when they finish."
+        ) % {"count": result.batches}
+    else:
+        text = _("%(printed)d bills in %(batches)d print files; %(emailed)d e-mailed now.") % {
+            "printed": result.printed, "batches": result.batches, "emailed": result.emailed,
+        }  # fmt: skip
+    messages.success(request, text)
     return redirect("billing:run", run_id=run.pk)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cistern.billing.calculation import bill_run_calculate, bill_run_calculate_chunk
 from cistern.billing.corrections import bill_cancel_and_rebill, final_bill_create
-from cistern.billing.documents.issue import bill_run_documents_issue
+from cistern.billing.documents.dispatch import bill_run_documents_start
 from cistern.billing.models import Bill, BillException, BillingCycle, BillRun
 from cistern.billing.posting import bill_post, bill_run_post, bill_run_post_chunk
 from cistern.core.audit import audit_record
@@ -196,8 +196,9 @@ def bill_run_review(*, run: BillRun, actor: Any) -> BillRun:
 def bill_run_issue(*, run: BillRun, actor: Any, documents: bool = True) -> BillRun:
     """Mark a posted run issued; once committed, render its bills, print file and e-mails.
 
-    The documents are made after the commit (``billing.documents.issue``), batch by batch,
-    in this process; if that stops part-way, "Build documents" on the run page resumes it.
+    The documents are made after the commit (``billing.documents.dispatch``): queued for the
+    billing workers when a broker is configured, else batch by batch in this process; if
+    that stops part-way, "Build documents" on the run page resumes it.
     ``documents=False`` leaves them to the caller: ``cistern billrun issue`` spreads them
     over workers (``billing.documents.dispatch``).
     """
@@ -210,5 +211,5 @@ def bill_run_issue(*, run: BillRun, actor: Any, documents: bool = True) -> BillR
     run.save(update_fields=["status"])
     audit_record(actor=actor, action="billing.run.issue", subject=run)
     if documents:
-        transaction.on_commit(lambda: bill_run_documents_issue(run_id=run.pk), robust=True)
+        transaction.on_commit(lambda: bill_run_documents_start(run_id=run.pk), robust=True)
     return run

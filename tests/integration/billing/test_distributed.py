@@ -28,7 +28,13 @@ from django.db import connection
 from django.db.models import Sum
 
 from cistern.billing import dispatch
-from cistern.billing.models import BillDocument, BillingCycle, BillPrintBatch, BillRun
+from cistern.billing.models import (
+    BillDocument,
+    BillingCycle,
+    BillPrintBatch,
+    BillPrintIndex,
+    BillRun,
+)
 from cistern.billing.services import (
     bill_run_calculate,
     bill_run_post,
@@ -158,8 +164,12 @@ def _tail(log: Path) -> str:
 
 
 def _billrun(env: dict[str, str], *args: str) -> str:
+    return _manage(env, "billrun", *args)
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "billrun", *args],
+        [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=WAIT_SECONDS + 20,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
@@ -248,6 +258,39 @@ def test_two_celery_workers_make_an_issued_runs_documents_together(workers) -> N
     assert BillPrintBatch.objects.filter(run=run).count() == 4
     run.refresh_from_db()
     assert run.status == BillRun.Status.ISSUED and run.print_index.bill_count == ACCOUNTS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_marking_a_run_issued_queues_its_documents_and_the_last_print_file_writes_the_index(
+    workers,
+) -> None:
+    # given a posted run of 40 accounts
+    clerk = _setup()
+    run = bill_run_calculate(run=cycle_with_run("CQ", clerk, ACCOUNTS), actor=clerk)
+    run = bill_run_post(run=bill_run_review(run=run, actor=clerk), actor=clerk)
+
+    # when it is marked issued where a broker is configured, as the run page's button does
+    issue = (
+        "from cistern.billing.models import BillRun\n"
+        "from cistern.billing.services import bill_run_issue\n"
+        f"bill_run_issue(run=BillRun.objects.get(pk={run.pk}), actor=None)\n"
+        "print('returned')"
+    )
+    assert "returned" in _manage(workers["env"], "shell", "-c", issue)
+
+    # then the workers make the documents with nobody waiting, and the print file that
+    # completes the set writes the index
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not BillPrintIndex.objects.filter(run=run).exists():
+        assert time.monotonic() < deadline, [_tail(log) for log in workers["logs"]]
+        time.sleep(0.2)
+    assert BillPrintIndex.objects.get(run=run).bill_count == ACCOUNTS
+    assert BillPrintBatch.objects.filter(run=run).count() == 1  # 40 bills: one print file
+    assert BillDocument.objects.filter(bill__run=run).count() == ACCOUNTS
+    done = re.compile(r"cistern\.billing\.document_batch\[[^\]]+\] succeeded")
+    made = [len(done.findall(log.read_text())) for log in workers["logs"]]
+    assert sum(made) == 1, made
 
 
 @pytest.mark.django_db

@@ -25,10 +25,12 @@ from cistern.billing.documents.issue import (
     PRINT,
     DocumentBatch,
     batch_failure,
+    document_batch_build,
+    document_batch_payload,
     document_batches,
 )
 from cistern.billing.documents.print_file import paper_bill_ids
-from cistern.billing.models import BillDocument, BillPrintBatch, BillRun
+from cistern.billing.models import BillDocument, BillPrintBatch, BillPrintIndex, BillRun
 from cistern.billing.services import bill_run_create, bill_run_issue
 from cistern.ledger.chart_services import ledger_chart_seed
 from cistern.staff.roles import Role
@@ -108,6 +110,32 @@ def test_a_print_file_already_built_is_not_listed_again(shared_database) -> None
     left = document_batches(run_id=run.pk, batch_size=2)
     # then the built file is kept and the others keep their numbers
     assert [(b.kind, b.seq) for b in left] == [(PRINT, 2), (PRINT, 3)]
+
+
+def test_the_print_file_that_completes_the_set_writes_the_index_once(shared_database) -> None:
+    # given an issued run's batches as the run page queues them for the workers
+    clerk, _accounts, run = _posted_run()
+    bill_run_issue(run=run, actor=clerk, documents=False)
+    batches = document_batches(run_id=run.pk, batch_size=2)
+    payloads = [
+        document_batch_payload(run.pk, b, batch_size=2, finish=True) for b in batches
+    ]  # fmt: skip
+    prints = [p for p in payloads if p["kind"] == PRINT]
+
+    # when they are made in any order, the index waits for the last print file
+    for payload in [prints[2], prints[0], *[p for p in payloads if p["kind"] == EMAIL]]:
+        document_batch_build(payload, worker="test")
+        assert not BillPrintIndex.objects.filter(run=run).exists()
+    document_batch_build(prints[1], worker="test")
+
+    # then the last one wrote it, listing every paper bill
+    assert [r["account_number"] for r in _index(run)] == [
+        run.bills.get(pk=pk).account.number for pk in paper_bill_ids(run_id=run.pk)
+    ]
+    # and a print file made again (a redelivered task) leaves the one index as it was
+    written = BillPrintIndex.objects.get(run=run).built_at
+    document_batch_build(prints[0], worker="test")
+    assert BillPrintIndex.objects.get(run=run).built_at == written
 
 
 def test_the_command_issues_a_run_and_running_it_again_makes_nothing_twice(

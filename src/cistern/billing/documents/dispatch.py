@@ -11,10 +11,15 @@ written here once every batch is built.
 
 Safe to run again: batches already made are not listed again, so an interrupted issue
 resumes where it stopped and no e-mail goes twice.
+
+The run page does not wait: ``bill_run_documents_start`` queues the batches for the billing
+workers when a broker is configured (the print file that completes the set writes the
+index) and returns; without a broker it makes them in the web server, as before.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +31,16 @@ from cistern.billing.chunks import ChunkDone, ProgressHook, chunk_results
 from cistern.billing.dispatch import await_tasks, broker_configured
 from cistern.billing.documents.issue import (
     EMAIL,
+    PRINT,
     DocumentBatch,
     IssueResult,
     batch_failure,
+    bill_run_documents_issue,
     document_batch_build,
     document_batch_payload,
     document_batches,
     documents_finish,
+    documents_index_if_complete,
 )
 from cistern.billing.documents.print_file import BATCH_SIZE
 from cistern.billing.models import BillRun
@@ -79,6 +87,34 @@ def bill_run_documents_dispatched(
     emailed = sum(r["count"] for r in results if batches[r["index"]].kind == EMAIL)
     finished = documents_finish(run_id=run_id, batch_size=batch_size, emailed=emailed)
     return DocumentsReport(finished, dict(Counter(r["worker"] for r in results)))
+
+
+@dataclass(frozen=True)
+class DocumentsQueued:
+    """Batches sent to the billing workers, which nobody waits for."""
+
+    batches: int
+
+
+def bill_run_documents_start(
+    *, run_id: int, batch_size: int = BATCH_SIZE
+) -> IssueResult | DocumentsQueued:
+    """The run page's way (marking a run issued, "Build documents"): with a broker, send
+    what is left to the billing workers and return at once, the print file that completes
+    the set writing the index; without one, make it all here (``bill_run_documents_issue``).
+    """
+    if not broker_configured():
+        return bill_run_documents_issue(run_id=run_id, batch_size=batch_size)
+    batches = document_batches(run_id=run_id, batch_size=batch_size)
+    for batch in batches:
+        payload = document_batch_payload(run_id, batch, batch_size=batch_size, finish=True)
+        tasks.document_batch_task.apply_async(
+            args=[payload], task_id=f"{payload['key']}:{uuid.uuid4().hex[:12]}"
+        )
+    if not any(batch.kind == PRINT for batch in batches):
+        # every print file made (or none to make): the index now, if it is missing
+        documents_index_if_complete(run_id=run_id, batch_size=batch_size)
+    return DocumentsQueued(len(batches))
 
 
 class _Progress:

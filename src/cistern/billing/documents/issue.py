@@ -6,8 +6,11 @@ The work comes in batches of bill ids (``document_batches``): a print batch of u
 ``document_batch_build`` makes it, so a batch can run anywhere: here, in a child process
 or on a Celery worker (``dispatch.bill_run_documents_dispatched``, which the ``billrun
 issue`` command calls). ``bill_run_documents_issue`` makes them in this process, one after
-another (the run page's buttons). Either way ``documents_finish`` then writes the print
-file's index, which needs every batch's page counts.
+another (the run page's buttons when no broker is configured). Either way
+``documents_finish`` then writes the print file's index, which needs every batch's page
+counts. Batches that nobody waits for (queued from the run page for the billing workers)
+carry ``finish``: the print file that completes the set writes the index
+(``documents_index_if_complete``).
 
 Everything is idempotent, so running it again resumes an interrupted issue: a print batch
 already built is kept (and not listed again), a bill's PDF is made once, and a bill already
@@ -19,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cistern.billing.documents.delivery import bill_emails_send
@@ -29,7 +33,7 @@ from cistern.billing.documents.print_file import (
     print_batch_build,
     print_index_build,
 )
-from cistern.billing.models import BillDocument, BillPrintBatch, BillRun
+from cistern.billing.models import BillDocument, BillPrintBatch, BillPrintIndex, BillRun
 
 EMAIL_CHUNK = 100
 PRINT = "print"
@@ -84,14 +88,20 @@ def document_batches(*, run_id: int, batch_size: int = BATCH_SIZE) -> list[Docum
     return [DocumentBatch(n, kind, seq, tuple(ids)) for n, (kind, seq, ids) in enumerate(work)]
 
 
-def document_batch_payload(run_id: int, batch: DocumentBatch) -> dict[str, Any]:
-    """A batch task's arguments: plain values and a key naming this batch of this run."""
+def document_batch_payload(
+    run_id: int, batch: DocumentBatch, *, batch_size: int = BATCH_SIZE, finish: bool = False
+) -> dict[str, Any]:
+    """A batch task's arguments: plain values and a key naming this batch of this run.
+    ``finish``: after a print file, write the index if every print file is then made (for
+    batches nobody waits for, ``dispatch.bill_run_documents_start``)."""
     return {
         "run_id": run_id,
         "index": batch.index,
         "kind": batch.kind,
         "seq": batch.seq,
         "bill_ids": list(batch.bill_ids),
+        "batch_size": batch_size,
+        "finish": finish,
         "key": f"billrun:{run_id}:{batch.kind}:{batch.seq}",
     }
 
@@ -99,14 +109,30 @@ def document_batch_payload(run_id: int, batch: DocumentBatch) -> dict[str, Any]:
 def document_batch_build(payload: dict[str, Any], *, worker: str) -> dict[str, Any]:
     """Make one batch (``document_batch_payload``); returns what the dispatcher reports:
     the bills printed, or the bills e-mailed now."""
+    run_id = payload["run_id"]
     if payload["kind"] == PRINT:
-        batch = print_batch_build(
-            run_id=payload["run_id"], seq=payload["seq"], bill_ids=payload["bill_ids"]
-        )
+        batch = print_batch_build(run_id=run_id, seq=payload["seq"], bill_ids=payload["bill_ids"])
         count = batch.bill_count
+        if payload.get("finish"):
+            documents_index_if_complete(run_id=run_id, batch_size=payload["batch_size"])
     else:
         count = bill_emails_send(bill_ids=payload["bill_ids"])
     return {"index": payload["index"], "key": payload["key"], "count": count, "worker": worker}
+
+
+def documents_index_if_complete(*, run_id: int, batch_size: int) -> bool:
+    """Write the print file's index if every print file of the run is made and it has none
+    yet; True if written. Under the run's row lock, so of two last print files finishing
+    together one writes it."""
+    with transaction.atomic():
+        BillRun.objects.select_for_update().get(pk=run_id)
+        if BillPrintIndex.objects.filter(run_id=run_id).exists():
+            return False
+        files = -(-len(paper_bill_ids(run_id=run_id)) // batch_size)  # ceil
+        if BillPrintBatch.objects.filter(run_id=run_id).count() < files:
+            return False
+        print_index_build(run_id=run_id, batch_size=batch_size)
+        return True
 
 
 def batch_failure(batch: DocumentBatch, error: object) -> str:
