@@ -1,8 +1,8 @@
 """Issuing a run's documents on several processes: Celery workers, else children of this one.
 
-PDF layout is the slow part of issuing (on the benchmark machine about 140 ms of one core a
+PDF layout is the slow part of issuing (on the benchmark machine 150-200 ms of one core a
 bill, `benchmarks/RESULTS.md`): one process makes a 100,000-account cycle's documents in
-about four hours. ``bill_run_documents_dispatched`` spreads the run's batches
+four to five hours. ``bill_run_documents_dispatched`` spreads the run's batches
 (``issue.document_batches``: print files of 500 bills, chunks of 100 e-mails) as the bill
 run's chunks are spread (``billing.dispatch``): one task per batch to the billing queue when
 a broker is configured, else ``workers`` child processes forked from this one. The same plain
