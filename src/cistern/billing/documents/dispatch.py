@@ -65,7 +65,7 @@ def bill_run_documents_dispatched(
     workers (a broker configured) or ``workers`` processes; then the print file's index."""
     BillRun.objects.get(pk=run_id)
     batches = document_batches(run_id=run_id, batch_size=batch_size)
-    payloads = [document_batch_payload(run_id, batch) for batch in batches]
+    payloads = [document_batch_payload(run_id, b, batch_size=batch_size) for b in batches]
     progress = _Progress(batches, on_batch)
     if broker_configured():
         limit = settings.CISTERN_DISPATCH_TIMEOUT_SECONDS
