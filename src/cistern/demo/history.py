@@ -34,7 +34,7 @@ from cistern.core.selectors import closed_dates_between
 from cistern.demo.domain.payers import PlannedPayment, payers_for, payment_for
 from cistern.demo.domain.periods import CyclePeriods, Period
 from cistern.demo.domain.plan import DistrictPlan
-from cistern.demo.persist import Ids
+from cistern.demo.persist import Ids, planner_statistics_refresh
 from cistern.ledger.period_services import accounting_period_ensure
 from cistern.payments.domain import LockboxItem, lockbox_write, scan_line_parse
 from cistern.payments.domain.scan_line import scan_line_build
@@ -43,6 +43,7 @@ from cistern.payments.lockbox_services import lockbox_import
 BILL_AFTER_READ = 2  # business days from the read to the bill date
 DAYS_TO_PAY = 21
 BATCH_ITEMS = 400  # items per bank batch in a lockbox file
+STATISTICS_FIRST_BILLS = 5000  # the first refresh after the reads waits for this many bills
 RELEASE_REASONS = {
     BillException.Kind.ESTIMATED: "No read this period: the estimate stands; the next read "
     "trues it up.",
@@ -91,13 +92,40 @@ def history_write(
     _open_accounting_periods(runs[0].bill_date, plan.today)
     payments = _Payments(plan, ids, billing_actor, written)
     cycles = {c.code: c for c in BillingCycle.objects.all()}
+    statistics = _Statistics(written)
     for run in runs:
+        statistics.refresh_if_grown()
         payments.flush(before=run.bill_date)
         cycle = cycles[plan.cycles[run.cycle].code]
         bills = _bill_run(run, cycle, billing_actor, reviewer, written)
         payments.schedule(bills, run.bill_date)
     payments.flush(before=plan.today + timedelta(days=1))
     return written
+
+
+class _Statistics:
+    """The planner's statistics, refreshed as the history grows: before the first run (the
+    reads just written) and each time the bills written have doubled since.
+
+    The whole build is one transaction, which autovacuum never sees: without this every
+    run of a 100,000-account history was planned as if bills, postings and payments were
+    empty tables. On PostgreSQL calculating the runs took 1,134 s of a 2,054 s build.
+    Doubling keeps the refreshes few (about ten at 100,000 accounts), each a sampled
+    ``ANALYZE`` of a second or two.
+    """
+
+    def __init__(self, written: HistoryWritten) -> None:
+        self.written = written
+        self.at: int | None = None  # bills written at the last refresh
+
+    def refresh_if_grown(self) -> None:
+        bills = self.written.bills
+        if self.at is not None and bills < 2 * max(self.at, STATISTICS_FIRST_BILLS):
+            return
+        started = time.perf_counter()
+        planner_statistics_refresh()
+        self.at = bills
+        self.written.add_time("planner statistics", started)
 
 
 def _runs(periods: list[CyclePeriods], today: date) -> list[_Run]:

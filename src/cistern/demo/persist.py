@@ -36,6 +36,7 @@ from cistern.demo.domain.plan import DistrictPlan
 from cistern.metering.models import Meter, MeterInstallation, Route
 
 CHUNK = 2000  # rows per executemany batch
+SQLITE_ANALYSIS_ROWS = 2000  # rows sampled per index by ANALYZE (PRAGMA analysis_limit)
 
 
 def raw_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
@@ -365,3 +366,19 @@ def change_outs_write(plan: DistrictPlan, ids: Ids) -> dict[str, int]:
         "meters_changed_out": raw_insert(Meter, _METER_COLUMNS, meters),
         "changed_out_installations": raw_insert(MeterInstallation, columns, installations),
     }
+
+
+def planner_statistics_refresh() -> None:
+    """Give the query planner statistics on the tables the build just filled.
+
+    Without them, the first screens and bill runs after a build plan queries over millions
+    of new rows as if the tables were empty. SQLite samples each index
+    (``analysis_limit``) so this stays a second or two at any size.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_ROWS}")
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA optimize")

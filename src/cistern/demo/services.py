@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 
 from cistern.core.audit import audit_record
 from cistern.core.errors import ServiceError
@@ -53,6 +53,7 @@ from cistern.demo.persist import (
     change_outs_write,
     customers_write,
     cycles_and_routes_write,
+    planner_statistics_refresh,
     premises_write,
     sequences_reset,
 )
@@ -70,7 +71,6 @@ NOT_EMPTY = (
 )
 TOO_FEW_ACCOUNTS = "Ask for at least one account (--accounts 1 or more)."
 MAX_HISTORY_MONTHS = 60
-SQLITE_ANALYSIS_ROWS = 2000  # rows sampled per index by ANALYZE (PRAGMA analysis_limit)
 BAD_HISTORY = f"Ask for 0 to {MAX_HISTORY_MONTHS} months of history (--history-months)."
 CHANGE_OUT_MIN_MONTHS = 3
 BILLING_USER, REVIEW_USER = "frank", "dev"  # the demo's finance clerk and senior CSR
@@ -148,22 +148,6 @@ def demo_district_build(
     log(f"commit: {build.seconds['commit']:.1f}s")
     step("planner statistics", planner_statistics_refresh)
     return build
-
-
-def planner_statistics_refresh() -> None:
-    """Give the query planner statistics on the tables the build just filled.
-
-    Without them, the first screens and bill runs after a build plan queries over millions
-    of new rows as if the tables were empty. SQLite samples each index
-    (``analysis_limit``) so this stays a second or two at any size.
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_ROWS}")
-            cursor.execute("ANALYZE")
-            cursor.execute("PRAGMA optimize")
 
 
 def _write(
