@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -114,8 +115,11 @@ class _Statistics:
     ``ANALYZE`` of a second or two.
     """
 
-    def __init__(self, written: HistoryWritten) -> None:
+    def __init__(
+        self, written: HistoryWritten, refresh: Callable[[], None] = planner_statistics_refresh
+    ) -> None:
         self.written = written
+        self.refresh = refresh
         self.at: int | None = None  # bills written at the last refresh
 
     def refresh_if_grown(self) -> None:
@@ -123,7 +127,7 @@ class _Statistics:
         if self.at is not None and bills < 2 * max(self.at, STATISTICS_FIRST_BILLS):
             return
         started = time.perf_counter()
-        planner_statistics_refresh()
+        self.refresh()
         self.at = bills
         self.written.add_time("planner statistics", started)
 

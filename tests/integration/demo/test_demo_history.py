@@ -16,6 +16,7 @@ from cistern.billing.models import Bill, BillException, BillingCycle, BillLine, 
 from cistern.customers.models import Account
 from cistern.demo.domain.periods import cycle_periods
 from cistern.demo.domain.rate_book import rate_book
+from cistern.demo.history import HistoryWritten, _Statistics
 from cistern.ledger.checks import ledger_check
 from cistern.ledger.models import Posting
 from cistern.ledger.selectors import account_balance_cents
@@ -169,3 +170,28 @@ def test_a_meter_changed_out_mid_history_is_billed_with_both_meters_that_period(
     used = MeterRead.objects.filter(pk__in=bill.reads_used)
     assert {r.installation_id for r in used} == {old.pk, new.pk}
     assert bill.usage == sum(r.volume for r in used)
+
+
+def test_the_planners_statistics_are_refreshed_before_the_first_run_and_as_the_bills_double() -> (
+    None
+):
+    # given the history's statistics keeper, counting its refreshes
+    written = HistoryWritten()
+    refreshed: list[int] = []
+    statistics = _Statistics(written, refresh=lambda: refreshed.append(written.bills))
+    # when runs write bills, the keeper asked before each run
+    for bills in (0, 3_000, 9_000, 10_000, 15_000, 20_000, 39_000, 41_000):
+        written.bills = bills
+        statistics.refresh_if_grown()
+    # then it refreshed before the first run, then at each doubling (from 5,000 bills on)
+    assert refreshed == [0, 10_000, 20_000, 41_000]
+
+
+def test_a_build_with_history_shows_the_time_spent_on_planner_statistics() -> None:
+    # given a small district built with its history, its steps shown (-v2)
+    shown = StringIO()
+    call_command(
+        "demo", accounts=10, seed=5, today=TODAY, history_months=2, verbosity=2, stdout=shown
+    )
+    # then the build reports the statistics refreshed inside it
+    assert "bill history (planner statistics):" in shown.getvalue()
