@@ -40,6 +40,7 @@ from tests.integration.ledger.faults import (
     staged_rows,
     stop_refusing,
 )
+from tests.integration.shared_database import database_on_file
 
 pytestmark = pytest.mark.django_db
 NOTHING_STAGED = (0, 0, 0)
@@ -243,29 +244,10 @@ def test_a_plan_whose_write_failed_posts_whole_when_tried_again(
 
 @pytest.fixture
 def shared_database(transactional_db, tmp_path) -> Iterator[None]:
-    """A database a second connection can open: PostgreSQL as it is; the in-memory SQLite
-    test database copied to a file for the test (as tests/integration/billing/
-    test_parallel_workers.py does), its busy timeout cut to 0.1 s (a wait for a lock fails
-    fast instead of waiting the configured 20 s)."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    """A database a second connection can open (``tests.integration.shared_database``), its
+    busy timeout cut to 0.1 s (a wait for a lock fails fast instead of waiting 20 s)."""
+    with database_on_file(tmp_path, busy_timeout_ms=100):
         yield
-        return
-    connection.ensure_connection()
-    memory, name = connection.connection, connection.settings_dict["NAME"]
-    path = tmp_path / "shared.sqlite3"
-    with sqlite3.connect(path) as copy:
-        memory.backup(copy)
-    copy.close()
-    connection.connection = None  # not closed: closing would destroy the in-memory database
-    connection.settings_dict["NAME"] = str(path)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout = 100")
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = name
-        connection.connection = memory
 
 
 @contextmanager
